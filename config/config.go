@@ -1,0 +1,175 @@
+// Package config reads tend's TOML configuration.
+//
+// It is pure: it starts no process, logs nothing and runs no goroutine. It
+// parses and validates a file and its includes, reporting every problem at
+// once, each as one line "FILE:LINE: KEY: problem"; it expands numprocs into
+// instances; it orders programs into start waves (Waves); and it compares two
+// configs for a reload (Compare).
+package config
+
+import (
+	"os"
+	"regexp"
+	"syscall"
+	"time"
+)
+
+// DefaultSocket is the control socket's path when neither the config's
+// socket key nor $TEND_SOCKET names one.
+const DefaultSocket = "/run/tend.sock"
+
+// maxNumProcs bounds numprocs: each instance is a process and a set of log
+// files, and a typo such as numprocs = 10000000 must not exhaust memory
+// while the config is only being read.
+const maxNumProcs = 1000
+
+// Config is a loaded configuration: the [tend] table and every program.
+type Config struct {
+	// File is the main file's path as given to Load or Parse ("" for
+	// Default).
+	File string
+	// Socket is the control socket's path; "" disables the socket. It
+	// defaults to DefaultSocket; a non-empty $TEND_SOCKET overrides the
+	// default but not an explicit socket key.
+	Socket string
+	// SocketMode is the socket file's mode, from an octal string such as
+	// "0600" (the default).
+	SocketMode os.FileMode
+	// SocketGroup names a group whose members may use the socket too.
+	SocketGroup string
+	// LogLevel is tend's own log level: debug, info (default), warn, error.
+	LogLevel string
+	// LogFormat is tend's own log format: text (default) or json.
+	LogFormat string
+	// ShutdownTimeout bounds the whole shutdown (default 9s); what is left
+	// then gets SIGKILL.
+	ShutdownTimeout time.Duration
+	// Programs lists every program instance, after numprocs expansion,
+	// sorted by Name.
+	Programs []*Program
+}
+
+// Program is one program instance: a [program.NAME] table, or one of its
+// numprocs instances.
+type Program struct {
+	Name       string // instance name: "web", or "web-0".."web-N-1" when numprocs > 1
+	Base       string // the NAME of [program.NAME]
+	Group      string // the group key; when numprocs > 1 and no group key, Base
+	ProcessNum int    // the instance number, 0 when numprocs is 1
+
+	// Command is the argv, never run by a shell. A string in the file is
+	// split with shell quoting rules (SplitCommand); ${PROCESS_NUM} is
+	// expanded in each element after splitting. It is never empty.
+	Command   []string
+	Type      string   // "longrun" (default) or "oneshot"
+	Directory string   // working directory, ${PROCESS_NUM} expanded; "" = tend's
+	User      string   // as written: name, uid, name:group or uid:gid; "" = tend's
+	Umask     int      // -1 when unset
+	Env       []string // the environment table, expanded, as sorted "K=V"
+	ClearEnv  bool     // the program sees only Env
+
+	Autostart    bool          // default true
+	Autorestart  string        // "always", "unexpected" (default) or "never"
+	ExitCodes    []int         // expected exit statuses, default [0]
+	StartSecs    time.Duration // default 1s
+	StartRetries int           // default 3
+	BackoffMax   time.Duration // default 30s
+
+	StopSignal  syscall.Signal // default SIGTERM
+	StopWait    time.Duration  // stopwaitsecs, default 10s
+	StopAsGroup bool           // default true
+	KillAsGroup bool           // default true
+
+	Priority int // default 999; lower starts first and stops last
+	// DependsOn lists instance names, sorted, without duplicates. The
+	// instances of one program share the slice: treat it as read-only.
+	DependsOn []string
+	Required  bool // tend shuts down when this program ends for good
+	NumProcs  int  // default 1, at most 1000
+
+	Ready         Check         // default Kind "started"
+	ReadyTimeout  time.Duration // default 60s
+	ReadyInterval time.Duration // default 1s
+
+	Health         Check         // Kind "" when there is no health check
+	HealthInterval time.Duration // default 10s
+	HealthTimeout  time.Duration // default 5s
+	HealthRetries  int           // default 3
+
+	Stdout, Stderr Log
+	RedirectStderr bool // stderr joins stdout
+	LogPrefix      bool // default true: prefix lines on tend's output with "NAME | "
+	LogTimestamps  bool // prefix each line with an RFC 3339 UTC timestamp
+}
+
+// Check is a readiness or health check.
+type Check struct {
+	// Kind is "" (no check), "started", "notify", "fd", "log", "tcp",
+	// "http" (plain http:// URLs only) or "cmd".
+	Kind    string
+	FD      int            // "fd": the descriptor the program writes a newline to, >= 3
+	Pattern *regexp.Regexp // "log": a line of output matching it means ready
+	Addr    string         // "tcp": HOST:PORT that must accept a connection
+	URL     string         // "http": the URL that must answer 2xx
+	Argv    []string       // "cmd": the command that must exit 0
+}
+
+// Log says where one of a program's output streams goes.
+type Log struct {
+	// Path is "" for tend's own stdout or stderr, "NONE" to discard, else a
+	// file path with ${PROCESS_NUM} expanded.
+	Path     string
+	MaxBytes int64 // rotate at this size, default 50MB; 0 never rotates
+	Backups  int   // rotated files kept, default 10
+}
+
+// Default returns the config tend uses with no file: defaults and no
+// programs. env looks up $TEND_SOCKET.
+func Default(env func(string) (string, bool)) *Config {
+	c := &Config{
+		Socket:          DefaultSocket,
+		SocketMode:      0o600,
+		LogLevel:        "info",
+		LogFormat:       "text",
+		ShutdownTimeout: 9 * time.Second,
+	}
+	if env != nil {
+		// An empty $TEND_SOCKET counts as unset, as the shell's ${VAR:-}
+		// would have it; disabling the socket takes socket = "".
+		if s, ok := env("TEND_SOCKET"); ok && s != "" {
+			c.Socket = s
+		}
+	}
+	return c
+}
+
+// defaultProgram returns a program with every default of SPEC.md.
+func defaultProgram(name string) *Program {
+	return &Program{
+		Name:           name,
+		Base:           name,
+		Type:           "longrun",
+		Umask:          -1,
+		Autostart:      true,
+		Autorestart:    "unexpected",
+		ExitCodes:      []int{0},
+		StartSecs:      time.Second,
+		StartRetries:   3,
+		BackoffMax:     30 * time.Second,
+		StopSignal:     syscall.SIGTERM,
+		StopWait:       10 * time.Second,
+		StopAsGroup:    true,
+		KillAsGroup:    true,
+		Priority:       999,
+		NumProcs:       1,
+		Ready:          Check{Kind: "started"},
+		ReadyTimeout:   60 * time.Second,
+		ReadyInterval:  time.Second,
+		HealthInterval: 10 * time.Second,
+		HealthTimeout:  5 * time.Second,
+		HealthRetries:  3,
+		Stdout:         Log{MaxBytes: 50 * 1024 * 1024, Backups: 10},
+		Stderr:         Log{MaxBytes: 50 * 1024 * 1024, Backups: 10},
+		LogPrefix:      true,
+	}
+}

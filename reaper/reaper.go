@@ -1,0 +1,56 @@
+// Package reaper collects exited children and makes tend a subreaper.
+//
+// It is the only code in tend that calls wait4, and only the supervisor's
+// loop calls it. Nothing in tend uses exec.Cmd.Wait or os.Process.Wait: a
+// wait4(-1) beside them steals their statuses, the classic Go init bug
+// (ochinchina/supervisord#112, hashicorp/go-reap#4, ramr/go-reaper#2).
+package reaper
+
+import (
+	"errors"
+
+	"golang.org/x/sys/unix"
+)
+
+// Exit is one child that has ended, as wait4 reported it.
+type Exit struct {
+	Pid    int
+	Status unix.WaitStatus
+}
+
+// Code is the status a shell would report: the exit status, or 128+N when
+// signal N killed the child.
+func (e Exit) Code() int {
+	if e.Status.Signaled() {
+		return 128 + int(e.Status.Signal())
+	}
+	return e.Status.ExitStatus()
+}
+
+// Reap collects every child that has exited, without blocking, and calls fn
+// for each, in the order the kernel returns them. SIGCHLD coalesces: one
+// signal can stand for many exits, so it loops wait4(-1, WNOHANG) until
+// there is nothing left to collect. It reports whether any children remain
+// (false once wait4 says ECHILD).
+func Reap(fn func(Exit)) (children bool) {
+	for {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+		switch {
+		case errors.Is(err, unix.EINTR):
+			continue
+		case err != nil: // ECHILD: no children at all
+			return false
+		case pid == 0: // children remain, none has exited yet
+			return true
+		}
+		fn(Exit{Pid: pid, Status: ws})
+	}
+}
+
+// SetSubreaper marks tend as a child subreaper (prctl(2)
+// PR_SET_CHILD_SUBREAPER), so that orphans of its descendants are
+// reparented to tend rather than to the real init, and tend reaps them.
+func SetSubreaper() error {
+	return unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+}

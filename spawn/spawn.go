@@ -1,0 +1,159 @@
+// Package spawn starts processes. It never waits for them: the supervisor's
+// loop reaps every child with reaper.Reap, so that no exit status is ever
+// taken by a second wait.
+package spawn
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// DefaultPath is the search path when the program's environment has no
+// PATH, the same as Docker's default.
+const DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// ErrNotFound is the cause when a command name is not found in PATH.
+var ErrNotFound = errors.New("executable file not found in $PATH")
+
+// Spec describes a process to start.
+type Spec struct {
+	Argv []string // Argv[0] is looked up in the PATH of Env when it has no '/'
+	Env  []string // "K=V"; nil means an empty environment
+	Dir  string   // working directory; "" keeps tend's
+	// Files become the child's descriptors 0, 1, 2, ...; the child gets
+	// nothing else (Go opens every descriptor with O_CLOEXEC).
+	Files []uintptr
+	// Credential, when set, is the user and groups the program runs as.
+	Credential *syscall.Credential
+	// Umask, when >= 0, is the program's file mode creation mask.
+	Umask int
+	// Setpgid puts the child in a new process group of its own, so that a
+	// stop signal can reach everything it forks (stopasgroup).
+	Setpgid bool
+	// Foreground, with Setpgid, also makes that group the foreground group
+	// of the terminal on descriptor Ctty (tcsetpgrp(3)), so that Ctrl-C,
+	// Ctrl-Z and window resizes reach the program as they would without
+	// tend in between.
+	Foreground bool
+	Ctty       int
+}
+
+// Error is a process that could not be started.
+type Error struct {
+	Op   string // "exec" or "chdir"
+	Name string // the command or directory
+	Err  error
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s %q: %v", e.Op, e.Name, e.Err) }
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ExitCode is the status a shell gives the same failure: 127 for a command
+// not found, 126 for one found but not executable, 1 for anything else.
+func (e *Error) ExitCode() int {
+	if e.Op != "exec" {
+		return 1
+	}
+	if errors.Is(e.Err, ErrNotFound) || errors.Is(e.Err, unix.ENOENT) {
+		return 127
+	}
+	return 126
+}
+
+// Start starts the process and returns its pid. The caller must reap it.
+//
+// Umask is set in tend around the fork, as SysProcAttr has no field for it;
+// only the supervisor's loop starts processes, and files tend creates
+// itself are given their mode explicitly, so the brief change is not seen.
+func Start(s Spec) (int, error) {
+	if len(s.Argv) == 0 || s.Argv[0] == "" {
+		return 0, &Error{Op: "exec", Name: "", Err: errors.New("empty command")}
+	}
+	path, err := LookPath(s.Argv[0], s.Env)
+	if err != nil {
+		return 0, &Error{Op: "exec", Name: s.Argv[0], Err: err}
+	}
+	if s.Dir != "" {
+		// chdir fails in the child with the same errno as a missing
+		// command would; look first, so the message names the directory.
+		if fi, err := os.Stat(s.Dir); err != nil {
+			return 0, &Error{Op: "chdir", Name: s.Dir, Err: errors.Unwrap(err)}
+		} else if !fi.IsDir() {
+			return 0, &Error{Op: "chdir", Name: s.Dir, Err: unix.ENOTDIR}
+		}
+	}
+	attr := &syscall.ProcAttr{
+		Dir:   s.Dir,
+		Env:   s.Env,
+		Files: s.Files,
+		Sys: &syscall.SysProcAttr{
+			Setpgid:    s.Setpgid || s.Foreground,
+			Foreground: s.Foreground,
+			Ctty:       s.Ctty,
+			Credential: s.Credential,
+		},
+	}
+	if s.Env == nil {
+		attr.Env = []string{}
+	}
+	if s.Umask >= 0 {
+		old := unix.Umask(s.Umask)
+		defer unix.Umask(old)
+	}
+	pid, err := syscall.ForkExec(path, s.Argv, attr)
+	if err != nil {
+		return 0, &Error{Op: "exec", Name: s.Argv[0], Err: err}
+	}
+	return pid, nil
+}
+
+// LookPath finds the executable for name as execvp(3) would, in the PATH of
+// env (DefaultPath when env has none). A name with a '/' is used as it is.
+// When only files without execute permission match, the error is EACCES
+// (exit 126, as a shell), else ErrNotFound (127).
+func LookPath(name string, env []string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil
+	}
+	path, ok := getenv(env, "PATH")
+	if !ok {
+		path = DefaultPath
+	}
+	denied := false
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, name)
+		fi, err := os.Stat(p)
+		if err != nil || fi.IsDir() {
+			continue
+		}
+		if err := unix.Access(p, unix.X_OK); err != nil {
+			denied = denied || errors.Is(err, fs.ErrPermission)
+			continue
+		}
+		return p, nil
+	}
+	if denied {
+		return "", unix.EACCES
+	}
+	return "", ErrNotFound
+}
+
+func getenv(env []string, key string) (string, bool) {
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && k == key {
+			return v, true
+		}
+	}
+	return "", false
+}

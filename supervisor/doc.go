@@ -1,0 +1,14 @@
+// Package supervisor is tend's loop: it starts programs, reaps every child,
+// handles signals, and shuts everything down.
+//
+// One goroutine owns all of the supervisor's state. It selects on SIGCHLD,
+// the other signals, and one timer reset to the earliest deadline. It is the
+// only code that starts processes (spawn.Start) and the only code that calls
+// wait4 (reaper.Reap). A child's pid enters the pid map on the same
+// goroutine, before the next reap can run, so no exit status is ever lost.
+// Work that blocks runs on other goroutines and talks to the loop by message;
+// the loop never blocks on a send.
+//
+// Before the loop runs, problems end tend (a command that cannot be started
+// in tini mode, say); once it runs, only the shutdown path ends it.
+package supervisor
