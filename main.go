@@ -54,25 +54,40 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tend: %v\n%s", err, usage)
 		return 2
 	}
-	_ = socket // the control socket comes with the supervisor
+	_ = socket // the control socket comes with issue 5
 	argv := fs.Args()
 
-	if *configFile != "" {
-		fmt.Fprintf(stderr, "tend: -c %q: supervisor mode is not built yet; run a program with tend -- PROGRAM\n", *configFile)
+	var cfg *config.Config
+	if path := configPath(*configFile); path != "" {
+		c, err := config.Load(path, os.LookupEnv)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		cfg = c
+	}
+	if cfg == nil && len(argv) == 0 {
+		fmt.Fprintf(stderr, "tend: no program to run and no config (-c FILE, $TEND_CONFIG or %s)\n%s", defaultConfig, usage)
 		return 2
 	}
-	if len(argv) == 0 {
-		fmt.Fprintf(stderr, "tend: no program to run\n%s", usage)
-		return 2
+	if cfg != nil && len(argv) > 0 {
+		for _, p := range cfg.Programs {
+			if p.Name == "main" {
+				fmt.Fprintf(stderr, "tend: %s: program.main: the name is taken by the command-line program\n", cfg.File)
+				return 2
+			}
+		}
 	}
 
 	// With no config tend is tini: its log stays quiet unless something
 	// goes wrong, so that the container's log is the program's own.
-	level := "warn"
+	level, format := "warn", "text"
+	if cfg != nil {
+		level, format = cfg.LogLevel, cfg.LogFormat
+	}
 	if *logLevel != "" {
 		level = *logLevel
 	}
-	format := "text"
 	if *logFormat != "" {
 		format = *logFormat
 	}
@@ -81,7 +96,11 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tend: %v\n", err)
 		return 2
 	}
-	return supervisor.Run(supervisor.Options{Argv: argv, Log: log})
+	var main []string
+	if len(argv) > 0 {
+		main = argv
+	}
+	return supervisor.Run(supervisor.Options{Config: cfg, Main: main, Tini: cfg == nil, Log: log})
 }
 
 // configPath finds the config file: -c, else $TEND_CONFIG, else

@@ -45,6 +45,8 @@ func helper(args []string) int {
 		return printSignals()
 	case "orphans": // make args[0] orphans of tend that exit at once
 		return orphanStorm(args[0])
+	case "fork-orphans": // fork args[0] children blocked on fd 3, and exit
+		return forkOrphans(args[0])
 	case "leftovers": // leave behind one process that honours SIGTERM and one that ignores it
 		return leftovers()
 	case "on-term": // print on SIGTERM, then exit
@@ -60,6 +62,8 @@ func helper(args []string) int {
 		for {
 			time.Sleep(time.Hour)
 		}
+	case "svc": // a supervised program (svc_test.go)
+		return svc(args)
 	case "tty": // report the terminal's foreground group and the signals it sends
 		return ttyReport()
 	}
@@ -100,24 +104,20 @@ func printSignals() int {
 
 // orphanStorm makes n processes whose parent has exited, so that they are
 // reparented to tend (as PID 1 or as the subreaper), has them all exit at
-// once, and waits until tend has reaped every one. The orphans are forked
-// copies of sh waiting on a pipe: cheap enough for tens of thousands.
+// once, and waits until tend has reaped every one. An intermediate copy of
+// this helper forks the orphans (raw forks blocked on a pipe) and exits.
 func orphanStorm(arg string) int {
-	n, err := strconv.Atoi(arg)
-	if err != nil {
-		return 2
-	}
 	tend := os.Getppid()
 	r, w, err := os.Pipe()
 	if err != nil {
 		fmt.Println(err)
 		return 1
 	}
-	script := fmt.Sprintf(`i=0; while [ $i -lt %d ]; do read x <&3 & i=$((i+1)); done`, n)
-	sh := exec.Command("/bin/sh", "-c", script)
-	sh.ExtraFiles = []*os.File{r}
-	if out, err := sh.CombinedOutput(); err != nil {
-		fmt.Printf("sh: %v %s\n", err, out)
+	mid := exec.Command(os.Args[0], "helper", "fork-orphans", arg)
+	mid.ExtraFiles = []*os.File{r}
+	mid.Stderr = os.Stderr // a file: no pipe that the orphans would hold open
+	if err := mid.Run(); err != nil {
+		fmt.Printf("fork-orphans: %v\n", err)
 		return 1
 	}
 	r.Close()
@@ -126,7 +126,7 @@ func orphanStorm(arg string) int {
 	fmt.Printf("orphans %d\n", children-1) // less this helper
 	w.Close()                              // every orphan reads EOF and exits
 	start := time.Now()
-	deadline := start.Add(60 * time.Second)
+	deadline := start.Add(5 * time.Minute)
 	for time.Now().Before(deadline) {
 		if countChildren(tend, true) == 0 && countChildren(tend, false) == 1 {
 			fmt.Printf("reaped all in %v\n", time.Since(start).Round(time.Millisecond))
@@ -136,6 +136,21 @@ func orphanStorm(arg string) int {
 	}
 	fmt.Printf("left: %d zombies, %d children\n", countChildren(tend, true), countChildren(tend, false))
 	return 1
+}
+
+// forkOrphans forks n children blocked on fd 3 and exits without waiting.
+func forkOrphans(arg string) int {
+	n, err := strconv.Atoi(arg)
+	if err != nil {
+		return 2
+	}
+	for i := 0; i < n; i++ {
+		if _, e := forkBlocked(3); e != 0 {
+			fmt.Fprintf(os.Stderr, "fork %d: %v\n", i, e)
+			return 1
+		}
+	}
+	return 0
 }
 
 // countChildren counts the children of ppid in /proc: only zombies, or all.

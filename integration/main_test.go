@@ -212,17 +212,19 @@ func (p *proc) waitLine(prefix string) string {
 func (p *proc) waitLineWithin(prefix string, limit time.Duration) string {
 	p.t.Helper()
 	deadline := time.After(limit)
+	var skipped []string
 	for {
 		select {
 		case l, ok := <-p.lines:
 			if !ok {
-				p.t.Fatalf("tend's stdout closed before a line %q", prefix)
+				p.t.Fatalf("tend's stdout closed before a line %q; it printed:\n%s", prefix, strings.Join(skipped, "\n"))
 			}
 			if strings.HasPrefix(l, prefix) {
 				return l
 			}
+			skipped = append(skipped, l)
 		case <-deadline:
-			p.t.Fatalf("no line %q within %v", prefix, limit)
+			p.t.Fatalf("no line %q within %v; tend printed:\n%s", prefix, limit, strings.Join(skipped, "\n"))
 		}
 	}
 }

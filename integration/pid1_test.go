@@ -125,9 +125,11 @@ func TestOrphanStormReaped(t *testing.T) {
 		if got, want := p.nextLine(), fmt.Sprintf("orphans %d", n); got != want {
 			t.Fatalf("%q: the orphans were not all reparented to tend (want %q)", got, want)
 		}
-		if got := p.nextLine(); !strings.HasPrefix(got, "reaped all") {
+		got := p.waitLineWithin("", 5*time.Minute)
+		if !strings.HasPrefix(got, "reaped all") {
 			t.Fatalf("the program saw %q", got)
 		}
+		t.Log(got)
 		if got := p.wait(60 * time.Second); got != 0 {
 			t.Errorf("exit status %d", got)
 		}

@@ -5,18 +5,20 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"tend/config"
 	"tend/reaper"
 	"tend/signals"
 	"tend/spawn"
 )
 
-// DefaultGrace is how long processes left behind get between SIGTERM and
-// SIGKILL when tend exits in tini mode.
+// DefaultGrace is how long processes left behind, once every program has
+// stopped, get between SIGTERM and SIGKILL.
 const DefaultGrace = 2 * time.Second
 
 // killWait bounds the wait for processes that were sent SIGKILL: one stuck
@@ -25,62 +27,86 @@ const killWait = 5 * time.Second
 
 // Options configures Run.
 type Options struct {
-	Argv  []string     // the program, named main
-	Log   *slog.Logger // tend's own log
-	Grace time.Duration
+	// Config holds the programs to run; nil means none (tini mode).
+	Config *config.Config
+	// Main is the command-line program, named main; nil means none.
+	Main []string
+	// Tini forwards every signal to main and leaves shutdown to it, as
+	// tini does; otherwise SIGTERM, SIGINT and SIGQUIT shut tend down.
+	Tini bool
+	Log  *slog.Logger
 }
 
-// proc is one process tend started.
-type proc struct {
-	name string
-	pid  int
-}
-
-// stage is how far the shutdown has got.
+// stage is how far tend has got towards exiting.
 type stage int
 
 const (
 	running  stage = iota
-	draining       // leftovers were sent SIGTERM
+	stopping       // stopping programs, wave by wave
+	draining       // programs gone; leftovers were sent SIGTERM
 	killing        // leftovers were sent SIGKILL
 )
 
-type loop struct {
-	log   *slog.Logger
-	grace time.Duration
-	self  int
-
-	chld chan os.Signal // SIGCHLD only: one pending is enough, it coalesces
-	sigs chan os.Signal // every other signal
-
-	timer    *time.Timer
-	deadline time.Time
-
-	procs map[int]*proc // every live child tend started, by pid
-	main  *proc
-	stage stage
-	code  int // tend's exit status, set when main ends
+// result is a message from a goroutine off the loop: a ready check.
+type result struct {
+	p      *program
+	gen    int
+	health bool  // a health check; else a ready check
+	ready  bool  // passed; for a ready check, false means failed for good
+	err    error // why it failed
 }
 
-// Run runs o.Argv as tend's program, forwards signals to it, reaps every
-// orphan, and returns the status tend exits with: the program's, 128+N when
-// signal N killed it, 127 or 126 when it could not be executed.
+type loop struct {
+	log  *slog.Logger
+	cfg  *config.Config
+	tini bool
+	self int
+
+	chld    chan os.Signal // SIGCHLD only: one pending is enough, it coalesces
+	sigs    chan os.Signal // every other signal
+	results chan result
+	quit    chan struct{} // closed when the loop ends, for the goroutines
+	timer   *time.Timer
+
+	progs  []*program        // in start order: priority, then name
+	byPid  map[int]*program  // every live process tend started
+	checks map[int]*cmdCheck // command checks running, by pid
+	waves  [][]*program      // start waves; shutdown walks them backwards
+	main   *program
+	watch  map[*program]*watch // ready checks under way
+
+	null *os.File // /dev/null, the config programs' standard input
+
+	stage     stage
+	deadline  time.Time // of the whole shutdown, then of SIGKILL
+	code      int       // tend's exit status
+	codeFixed bool      // set by a required program's end; main's status does not replace it
+}
+
+// Run supervises the programs and returns the status tend exits with.
 func Run(o Options) int {
-	if o.Grace <= 0 {
-		o.Grace = DefaultGrace
+	cfg := o.Config
+	if cfg == nil {
+		cfg = config.Default(func(string) (string, bool) { return "", false })
 	}
 	l := &loop{
-		log:   o.Log,
-		grace: o.Grace,
-		self:  os.Getpid(),
-		chld:  make(chan os.Signal, 1),
-		sigs:  make(chan os.Signal, 64),
-		procs: make(map[int]*proc),
-		timer: time.NewTimer(time.Hour),
+		log:     o.Log,
+		cfg:     cfg,
+		tini:    o.Tini,
+		self:    os.Getpid(),
+		chld:    make(chan os.Signal, 1),
+		sigs:    make(chan os.Signal, 64),
+		results: make(chan result, 64),
+		quit:    make(chan struct{}),
+		timer:   time.NewTimer(time.Hour),
+		byPid:   make(map[int]*program),
+		checks:  make(map[int]*cmdCheck),
+		watch:   make(map[*program]*watch),
 	}
 	l.timer.Stop()
-	// Handlers go in before the program starts, so that neither its exit
-	// nor a signal meant for it can slip by.
+	defer close(l.quit)
+	// Handlers go in before any program starts, so that neither an exit
+	// nor a signal can slip by.
 	signal.Notify(l.chld, unix.SIGCHLD)
 	var caught []os.Signal
 	for _, s := range signals.Catchable() {
@@ -98,144 +124,365 @@ func Run(o Options) int {
 		}
 	}
 
-	spec := spawn.Spec{
-		Argv:    o.Argv,
-		Env:     os.Environ(),
-		Files:   []uintptr{0, 1, 2},
-		Umask:   -1,
-		Setpgid: true,
+	progs := slices.Clone(cfg.Programs)
+	if o.Main != nil {
+		progs = append(progs, mainProgram(o.Main))
 	}
-	if foregroundTTY() {
-		spec.Foreground, spec.Ctty = true, 0
-	}
-	pid, err := spawn.Start(spec)
-	if err != nil {
-		code := 1
-		var se *spawn.Error
-		if errors.As(err, &se) {
-			code = se.ExitCode()
+	for _, c := range progs {
+		p := &program{cfg: c, wanted: c.Autostart}
+		l.progs = append(l.progs, p)
+		if c.Name == mainName && o.Main != nil {
+			l.main = p
 		}
-		l.log.Error("program cannot start", "program", "main", "err", err, "exit_code", code)
-		return code
 	}
-	l.main = &proc{name: "main", pid: pid}
-	l.procs[pid] = l.main
-	l.log.Info("program started", "program", "main", "pid", pid)
+	slices.SortStableFunc(l.progs, func(a, b *program) int {
+		if a.cfg.Priority != b.cfg.Priority {
+			return a.cfg.Priority - b.cfg.Priority
+		}
+		return cmpString(a.cfg.Name, b.cfg.Name)
+	})
+	byName := make(map[string]*program, len(l.progs))
+	for _, p := range l.progs {
+		byName[p.cfg.Name] = p
+	}
+	for _, p := range l.progs {
+		for _, d := range p.cfg.DependsOn {
+			p.deps = append(p.deps, byName[d])
+		}
+	}
+	for _, names := range config.Waves(progs) {
+		var w []*program
+		for _, n := range names {
+			w = append(w, byName[n])
+		}
+		l.waves = append(l.waves, w)
+	}
+
+	now := time.Now()
+	if len(l.progs) == 0 {
+		l.log.Warn("no programs to run")
+	}
+	l.schedule(now)
+	l.settle(now)
 	return l.run()
 }
 
-// foregroundTTY reports whether descriptor 0 is tend's controlling terminal
-// with tend's process group in the foreground. Only then does the program
-// take the foreground: tend started in the background (`tend -- app &`)
-// must not steal the terminal from the shell.
-func foregroundTTY() bool {
-	pgrp, err := unix.IoctlGetInt(0, unix.TIOCGPGRP)
-	return err == nil && pgrp == unix.Getpgrp()
+// mainName is the command-line program's name.
+const mainName = "main"
+
+// mainProgram is the command-line program: required, never restarted,
+// up as soon as it runs, its output passed through.
+func mainProgram(argv []string) *config.Program {
+	return &config.Program{
+		Name: mainName, Base: mainName, Command: argv, Type: "longrun",
+		Umask: -1, Autostart: true, Autorestart: "never", ExitCodes: []int{0},
+		StartSecs: 0, StartRetries: 0, BackoffMax: time.Second,
+		StopSignal: syscall.SIGTERM, StopWait: 10 * time.Second,
+		StopAsGroup: true, KillAsGroup: true, Priority: 1000, NumProcs: 1,
+		Required: true, Ready: config.Check{Kind: "started"},
+	}
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func (l *loop) run() int {
 	for {
+		if l.done() {
+			l.log.Info("exiting", "exit_code", l.code)
+			return l.code
+		}
 		select {
 		case <-l.chld:
-			if done := l.reap(); done {
-				return l.code
-			}
+			l.reap(time.Now())
 		case s := <-l.sigs:
-			l.signal(s.(syscall.Signal))
+			l.signal(s.(syscall.Signal), time.Now())
+		case r := <-l.results:
+			l.result(r, time.Now())
 		case <-l.timer.C:
-			if done := l.expire(time.Now()); done {
-				return l.code
-			}
+			l.tick(time.Now())
 		}
 	}
 }
 
-// reap collects every exited child and reports whether tend is done: the
-// shutdown has begun and no child is left.
-func (l *loop) reap() bool {
-	children := reaper.Reap(func(e reaper.Exit) {
-		p, ok := l.procs[e.Pid]
-		if !ok {
-			return // an orphan that was reparented to tend
-		}
-		delete(l.procs, e.Pid)
-		if p == l.main {
-			l.code = e.Code()
-			l.main = nil
-			l.log.Info("program exited", "program", p.name, "pid", e.Pid, "exit_code", l.code)
-		}
-	})
-	if l.stage == running && l.main == nil {
-		l.shutdown()
-		children = reaper.Reap(func(reaper.Exit) {})
+// done reports whether tend may exit: the shutdown has run its course and
+// no child is left.
+func (l *loop) done() bool {
+	if l.stage < draining {
+		return false
 	}
-	return l.stage != running && !children
-}
-
-// signal forwards s to the program; SIGCHLD, SIGURG and SIGPIPE are tend's
-// own and are dropped.
-func (l *loop) signal(s syscall.Signal) {
-	if !signals.Forwarded(s) {
-		return
-	}
-	if l.main == nil {
-		l.log.Debug("signal not forwarded: the program has exited", "signal", signals.Name(s))
-		return
-	}
-	if err := unix.Kill(l.main.pid, s); err != nil {
-		l.log.Warn("cannot forward signal", "program", l.main.name, "pid", l.main.pid, "signal", signals.Name(s), "err", err)
-	}
-}
-
-// shutdown asks every process left behind to end: SIGTERM now, SIGKILL
-// after the grace.
-func (l *loop) shutdown() {
-	l.stage = draining
-	l.killAll(unix.SIGTERM)
-	l.arm(time.Now().Add(l.grace))
-}
-
-// expire handles the deadline and reports whether tend is done.
-func (l *loop) expire(now time.Time) bool {
-	switch l.stage {
-	case draining:
-		l.log.Warn("processes still running after the grace; sending SIGKILL", "signal", "SIGKILL")
-		l.stage = killing
-		l.killAll(unix.SIGKILL)
-		l.arm(now.Add(killWait))
-		return !reaper.Reap(func(reaper.Exit) {})
-	case killing:
+	if l.stage == killing && !time.Now().Before(l.deadline) {
 		l.log.Error("processes survived SIGKILL; exiting without them")
 		return true
+	}
+	return !reaper.Reap(l.exit)
+}
+
+// reap collects every exited child.
+func (l *loop) reap(now time.Time) {
+	reaper.Reap(l.exit)
+	l.settle(now)
+}
+
+// exit handles one reaped child: a program's process, a command check, or
+// an orphan that was reparented to tend.
+func (l *loop) exit(e reaper.Exit) {
+	now := time.Now()
+	if p, ok := l.byPid[e.Pid]; ok {
+		delete(l.byPid, e.Pid)
+		p.code = e.Code()
+		l.stopWatch(p)
+		if p == l.main && !l.codeFixed {
+			l.code = p.code // a shutdown by signal exits with main's status
+		}
+		l.apply(p, evExit, now)
+		return
+	}
+	if c, ok := l.checks[e.Pid]; ok {
+		delete(l.checks, e.Pid)
+		l.checkDone(c, e.Code(), now)
+	}
+}
+
+// apply steps p with ev and carries out what follows. The transition is
+// acted on before the effects, which may step p again.
+func (l *loop) apply(p *program, ev event, now time.Time) {
+	before := p.state
+	eff := p.step(ev, now)
+	if p.state != before {
+		l.changed(p, before, now)
+	}
+	if eff&doSpawn != 0 {
+		if l.stage != running || !p.wanted {
+			from := p.state
+			p.set(Stopped, now) // no new process once shutting down
+			l.changed(p, from, now)
+		} else {
+			l.spawn(p, now)
+		}
+	}
+	if eff&doTerm != 0 {
+		l.kill(p, p.stopSignal(), p.cfg.StopAsGroup)
+	}
+	if eff&doKill != 0 {
+		l.log.Warn("program did not stop in time; sending SIGKILL", "program", p.cfg.Name, "pid", p.pid)
+		l.kill(p, unix.SIGKILL, p.cfg.KillAsGroup)
+	}
+	if eff&doWatch != 0 {
+		l.startWatch(p, now)
+	}
+}
+
+// spawn starts p's process and steps it with the outcome.
+func (l *loop) spawn(p *program, now time.Time) {
+	pid, err := l.start(p)
+	if err != nil {
+		p.code = 1
+		var se *spawn.Error
+		if errors.As(err, &se) {
+			p.code = se.ExitCode()
+		}
+		p.reason = err.Error()
+		l.stopWatch(p)
+		l.apply(p, evSpawnFail, now) // its transition's log line gives the reason
+		return
+	}
+	p.pid = pid
+	l.byPid[pid] = p
+	l.log.Info("program started", "program", p.cfg.Name, "pid", pid)
+	l.apply(p, evSpawned, now)
+}
+
+// kill signals p's process, or its process group.
+func (l *loop) kill(p *program, s syscall.Signal, group bool) {
+	if p.pid == 0 {
+		return
+	}
+	target := p.pid
+	if group {
+		target = -p.pid // spawn puts every program in a group of its own
+	}
+	if err := unix.Kill(target, s); err != nil && !errors.Is(err, unix.ESRCH) {
+		l.log.Warn("cannot signal program", "program", p.cfg.Name, "pid", p.pid, "signal", signals.Name(s), "err", err)
+	}
+}
+
+// changed logs a transition and acts on what it means for the others.
+func (l *loop) changed(p *program, from State, now time.Time) {
+	attrs := []any{"program", p.cfg.Name, "from", from.String(), "to", p.state.String()}
+	switch p.state {
+	case Exited, Backoff, Fatal:
+		attrs = append(attrs, "exit_code", p.code)
+		if p.reason != "" {
+			attrs = append(attrs, "reason", p.reason)
+		}
+	}
+	switch {
+	case p.state == Fatal:
+		l.log.Error("program failed", attrs...)
+	case p == l.main && p.state == Exited:
+		// main's status is tend's own, not a fault of tend's to report:
+		// tini says nothing either.
+		l.log.Info("program exited", attrs...)
+	case p.state == Backoff || (p.state == Exited && p.reason != ""):
+		l.log.Warn("program exited", attrs...)
+	default:
+		l.log.Info("program state", attrs...)
+	}
+	if p.state == Running {
+		p.healthAt, p.healthFails = now.Add(p.cfg.HealthInterval), 0
+	}
+	if p.cfg.Required && l.stage == running && endedForGood(p) {
+		code := p.code
+		if p.state == Fatal && code < 126 {
+			code = 1
+		}
+		l.log.Info("required program ended; shutting down", "program", p.cfg.Name, "exit_code", code)
+		l.code, l.codeFixed = code, true
+		l.shutdown(now)
+	}
+}
+
+// endedForGood reports whether p will not run again by itself.
+func endedForGood(p *program) bool {
+	switch p.state {
+	case Fatal:
+		return true
+	case Exited:
+		return !(p.cfg.Type == "oneshot" && p.ready)
 	}
 	return false
 }
 
-func (l *loop) arm(t time.Time) {
-	l.deadline = t
-	l.timer.Reset(time.Until(t))
+// schedule starts every wanted program whose dependencies are ready, lower
+// priorities first. Priority orders the starts; only depends_on waits.
+func (l *loop) schedule(now time.Time) {
+	if l.stage != running {
+		return
+	}
+	for _, p := range l.progs {
+		if p.state != Stopped || !p.wanted || p.started {
+			continue
+		}
+		if l.depsReady(p) {
+			p.started = true
+			l.apply(p, evStart, now)
+		}
+	}
 }
 
-// killAll sends s to every descendant of tend. As PID 1 that is kill(-1),
-// which the kernel confines to tend's PID namespace and never delivers to
-// tend itself. As a subreaper it is each descendant found in /proc, and,
-// should /proc be missing, the process group of every program tend started.
-func (l *loop) killAll(s syscall.Signal) {
-	if l.self == 1 {
-		if err := unix.Kill(-1, s); err != nil && !errors.Is(err, unix.ESRCH) {
-			l.log.Warn("cannot signal processes", "signal", signals.Name(s), "err", err)
+func (l *loop) depsReady(p *program) bool {
+	for _, d := range p.deps {
+		if !d.isReady() {
+			return false
 		}
+	}
+	return true
+}
+
+// settle runs after every event: it starts what became startable,
+// advances a shutdown, and sets the timer to the earliest deadline.
+func (l *loop) settle(now time.Time) {
+	for {
+		n := l.countReady()
+		l.schedule(now)
+		l.advance(now)
+		if l.countReady() == n {
+			break
+		}
+	}
+	next := l.deadline
+	for _, p := range l.progs {
+		next = earliest(next, p.deadline)
+		next = earliest(next, l.checkAt(p))
+	}
+	if next.IsZero() {
+		l.timer.Stop()
 		return
 	}
-	pids, err := descendants(l.self)
-	if err != nil {
-		l.log.Warn("cannot list processes in /proc; signalling process groups only", "err", err)
-		for pid := range l.procs {
-			_ = unix.Kill(-pid, s) // ESRCH: the group is gone already
+	l.timer.Reset(max(0, next.Sub(now)))
+}
+
+func (l *loop) countReady() int {
+	n := 0
+	for _, p := range l.progs {
+		if p.isReady() {
+			n++
 		}
+	}
+	return n
+}
+
+// tick handles the deadlines that have come.
+func (l *loop) tick(now time.Time) {
+	for _, p := range l.progs {
+		if !p.deadline.IsZero() && !now.Before(p.deadline) {
+			l.apply(p, evTimer, now)
+		}
+		l.runChecks(p, now)
+	}
+	if !l.deadline.IsZero() && !now.Before(l.deadline) {
+		l.expire(now)
+	}
+	l.settle(now)
+}
+
+// signal handles a signal sent to tend.
+func (l *loop) signal(s syscall.Signal, now time.Time) {
+	if !signals.Forwarded(s) {
 		return
 	}
-	for _, pid := range pids {
-		_ = unix.Kill(pid, s) // ESRCH: it ended after the walk
+	if !l.tini {
+		switch s {
+		case unix.SIGTERM, unix.SIGINT, unix.SIGQUIT:
+			if l.stage == running {
+				l.log.Info("shutting down", "signal", signals.Name(s))
+				l.shutdown(now)
+				l.settle(now)
+			}
+			return
+		case unix.SIGHUP:
+			l.log.Warn("SIGHUP: reload is not built yet; nothing changed", "signal", "SIGHUP")
+			return
+		case unix.SIGUSR2:
+			l.log.Warn("SIGUSR2: log files are not built yet; nothing to reopen", "signal", "SIGUSR2")
+			return
+		}
 	}
+	if l.main == nil || l.main.pid == 0 {
+		l.log.Info("signal ignored: no program to forward it to", "signal", signals.Name(s))
+		return
+	}
+	if err := unix.Kill(l.main.pid, s); err != nil {
+		l.log.Warn("cannot forward signal", "program", mainName, "pid", l.main.pid, "signal", signals.Name(s), "err", err)
+	}
+}
+
+// result handles a ready check's outcome.
+func (l *loop) result(r result, now time.Time) {
+	if r.health {
+		r.p.healthBusy = false
+	}
+	if r.gen != r.p.gen || r.p.pid == 0 {
+		return // from an earlier process of the program: stale
+	}
+	if r.health {
+		if r.ready {
+			r.p.healthFails = 0
+		} else if r.p.state == Running {
+			l.checkFailed(r.p, true, r.err, now)
+		}
+	} else if r.ready {
+		l.apply(r.p, evReady, now)
+	} else {
+		l.apply(r.p, evNotReady, now)
+	}
+	l.settle(now)
 }

@@ -1,0 +1,333 @@
+package supervisor
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"tend/probe"
+	"tend/spawn"
+)
+
+// watch is one process's ready check under way, and what it holds open.
+type watch struct {
+	cancel  context.CancelFunc
+	ctx     context.Context
+	notify  *probe.Notify
+	fdRead  *os.File   // fd:N: tend's end of the pipe
+	child   []*os.File // descriptors handed to the child, closed after the fork
+	pattern *regexp.Regexp
+}
+
+// cmdCheck is a ready or health command running.
+type cmdCheck struct {
+	p        *program
+	gen      int
+	health   bool
+	deadline time.Time
+}
+
+// notifySeq numbers notify sockets, so that a stale datagram from an
+// earlier process cannot reach a new socket.
+var notifySeq int
+
+// start prepares p's ready check and starts its process.
+func (l *loop) start(p *program) (int, error) {
+	c := p.cfg
+	var extraEnv []string
+	files := []uintptr{0, 1, 2}
+	if p != l.main {
+		files[0] = l.devNull()
+	}
+	w := &watch{}
+	w.ctx, w.cancel = context.WithCancel(context.Background())
+	l.watch[p] = w
+	switch c.Ready.Kind {
+	case "notify":
+		notifySeq++
+		n, err := probe.ListenNotify(fmt.Sprintf("@tend/%d/%s/%d", l.self, c.Name, notifySeq))
+		if err != nil {
+			return 0, fmt.Errorf("notify socket: %w", err)
+		}
+		w.notify = n
+		extraEnv = append(extraEnv, "NOTIFY_SOCKET="+n.Path())
+	case "fd":
+		r, wr, err := os.Pipe()
+		if err != nil {
+			return 0, fmt.Errorf("ready pipe: %w", err)
+		}
+		w.fdRead = r
+		w.child = append(w.child, wr)
+		for len(files) < c.Ready.FD {
+			files = append(files, ^uintptr(0)) // closed in the child
+		}
+		files = append(files, wr.Fd())
+	case "log":
+		w.pattern = c.Ready.Pattern
+		for i := 1; i <= 2; i++ {
+			r, wr, err := os.Pipe()
+			if err != nil {
+				return 0, fmt.Errorf("output pipe: %w", err)
+			}
+			w.child = append(w.child, wr)
+			files[i] = wr.Fd()
+			// The process gets the next generation when it starts.
+			go l.scanOutput(p, p.gen+1, r, []*os.File{os.Stdout, os.Stderr}[i-1], w.pattern)
+		}
+	}
+	spec := spawn.Spec{
+		Argv:    c.Command,
+		Dir:     c.Directory,
+		Files:   files,
+		Umask:   c.Umask,
+		Setpgid: true,
+	}
+	if c.User != "" {
+		cred, userEnv, err := credential(c.User)
+		if err != nil {
+			return 0, err
+		}
+		spec.Credential = cred
+		extraEnv = append(userEnv, extraEnv...)
+	}
+	spec.Env = environ(c, extraEnv...)
+	if p == l.main && foregroundTTY() {
+		spec.Foreground, spec.Ctty = true, 0
+	}
+	pid, err := spawn.Start(spec)
+	for _, f := range w.child {
+		f.Close()
+	}
+	w.child = nil
+	return pid, err
+}
+
+// devNull is the standard input of the config's programs.
+func (l *loop) devNull() uintptr {
+	if l.null == nil {
+		f, err := os.Open(os.DevNull)
+		if err != nil {
+			l.log.Warn("cannot open /dev/null; programs share tend's standard input", "err", err)
+			return 0
+		}
+		l.null = f
+	}
+	return l.null.Fd()
+}
+
+// startWatch starts the goroutine of p's ready check, for this process.
+func (l *loop) startWatch(p *program, now time.Time) {
+	w := l.watch[p]
+	if w == nil {
+		return
+	}
+	gen := p.gen
+	c := p.cfg.Ready
+	switch c.Kind {
+	case "notify":
+		go w.notify.Run(func(m probe.Message) {
+			if m.Ready {
+				l.send(result{p: p, gen: gen, ready: true})
+			}
+		})
+	case "fd":
+		go func() {
+			err := probe.WatchFD(w.ctx, w.fdRead)
+			if w.ctx.Err() == nil {
+				l.send(result{p: p, gen: gen, ready: err == nil, err: err})
+			}
+		}()
+	case "tcp", "http":
+		go l.poll(w.ctx, p, gen, c.Kind, c.Addr+c.URL, p.cfg.ReadyInterval)
+	case "cmd":
+		p.checkAt = now
+	}
+}
+
+// poll tries a tcp or http check every interval until it passes or ctx
+// ends.
+func (l *loop) poll(ctx context.Context, p *program, gen int, kind, target string, every time.Duration) {
+	for {
+		tctx, cancel := context.WithTimeout(ctx, every)
+		err := probeOnce(tctx, kind, target)
+		cancel()
+		if err == nil {
+			l.send(result{p: p, gen: gen, ready: true})
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}
+
+func probeOnce(ctx context.Context, kind, target string) error {
+	if kind == "tcp" {
+		return probe.TCP(ctx, target)
+	}
+	return probe.HTTP(ctx, target)
+}
+
+// send hands a result to the loop, unless the loop has ended.
+func (l *loop) send(r result) {
+	select {
+	case l.results <- r:
+	case <-l.quit:
+	}
+}
+
+// stopWatch ends p's ready check and frees what it holds.
+func (l *loop) stopWatch(p *program) {
+	w := l.watch[p]
+	if w == nil {
+		return
+	}
+	delete(l.watch, p)
+	w.cancel()
+	if w.notify != nil {
+		w.notify.Close()
+	}
+	if w.fdRead != nil {
+		w.fdRead.Close()
+	}
+	for _, f := range w.child {
+		f.Close()
+	}
+}
+
+// scanOutput copies a program's output to tend's and reports the first
+// line that matches its log: ready check. It runs until the program and
+// everything that shares the pipe have closed it.
+func (l *loop) scanOutput(p *program, gen int, r *os.File, to io.Writer, re *regexp.Regexp) {
+	defer r.Close()
+	br := bufio.NewReaderSize(r, 64*1024)
+	matched := false
+	for {
+		line, err := br.ReadSlice('\n')
+		if len(line) > 0 {
+			to.Write(line)
+			if !matched && re.Match(line) {
+				matched = true
+				l.send(result{p: p, gen: gen, ready: true})
+			}
+		}
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return
+		}
+	}
+}
+
+// checkAt is when p next needs the loop for a check: a command check to
+// start or to time out, or a health check.
+func (l *loop) checkAt(p *program) time.Time {
+	var t time.Time
+	if p.state == Starting && p.cfg.Ready.Kind == "cmd" && p.checkPid == 0 {
+		t = p.checkAt
+	}
+	if p.state == Running && p.cfg.Health.Kind != "" && p.checkPid == 0 && !p.healthBusy {
+		t = earliest(t, p.healthAt)
+	}
+	if p.checkPid != 0 {
+		t = earliest(t, l.checks[p.checkPid].deadline)
+	}
+	return t
+}
+
+// runChecks starts the checks that are due for p and ends overdue ones.
+func (l *loop) runChecks(p *program, now time.Time) {
+	if p.checkPid != 0 {
+		if c := l.checks[p.checkPid]; c != nil && !now.Before(c.deadline) {
+			l.signalQuietly(-p.checkPid, unix.SIGKILL)
+			c.deadline = now.Add(time.Hour) // reaped soon; counted as failed then
+		}
+		return
+	}
+	switch {
+	case p.state == Starting && p.cfg.Ready.Kind == "cmd" && !p.checkAt.IsZero() && !now.Before(p.checkAt):
+		p.checkAt = now.Add(p.cfg.ReadyInterval)
+		l.startCmd(p, p.cfg.Ready.Argv, false, now.Add(p.cfg.ReadyInterval))
+	case p.state == Running && p.cfg.Health.Kind != "" && !p.healthBusy && !p.healthAt.IsZero() && !now.Before(p.healthAt):
+		p.healthAt = now.Add(p.cfg.HealthInterval)
+		if p.cfg.Health.Kind == "cmd" {
+			l.startCmd(p, p.cfg.Health.Argv, true, now.Add(p.cfg.HealthTimeout))
+			return
+		}
+		p.healthBusy = true
+		gen, kind, target, timeout := p.gen, p.cfg.Health.Kind, p.cfg.Health.Addr+p.cfg.Health.URL, p.cfg.HealthTimeout
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			err := probeOnce(ctx, kind, target)
+			cancel()
+			l.send(result{p: p, gen: gen, health: true, ready: err == nil, err: err})
+		}()
+	}
+}
+
+// startCmd runs a command check as p's user, in its directory and
+// environment, with its output to tend's.
+func (l *loop) startCmd(p *program, argv []string, health bool, deadline time.Time) {
+	c := p.cfg
+	spec := spawn.Spec{Argv: argv, Dir: c.Directory, Files: []uintptr{l.devNull(), 1, 2}, Umask: c.Umask, Setpgid: true}
+	var extra []string
+	if c.User != "" {
+		cred, userEnv, err := credential(c.User)
+		if err != nil {
+			l.checkFailed(p, health, err, time.Now())
+			return
+		}
+		spec.Credential, extra = cred, userEnv
+	}
+	spec.Env = environ(c, extra...)
+	pid, err := spawn.Start(spec)
+	if err != nil {
+		l.checkFailed(p, health, err, time.Now())
+		return
+	}
+	p.checkPid = pid
+	l.checks[pid] = &cmdCheck{p: p, gen: p.gen, health: health, deadline: deadline}
+}
+
+// checkDone handles a command check's exit.
+func (l *loop) checkDone(c *cmdCheck, code int, now time.Time) {
+	p := c.p
+	p.checkPid = 0
+	if c.gen != p.gen || p.pid == 0 {
+		return
+	}
+	if c.health {
+		if code == 0 {
+			p.healthFails = 0
+			return
+		}
+		l.checkFailed(p, true, fmt.Errorf("%q exited with status %d", c.p.cfg.Health.Argv[0], code), now)
+		return
+	}
+	if code == 0 {
+		l.apply(p, evReady, now)
+	}
+}
+
+// checkFailed counts a failed health check (a failed ready check is only
+// tried again: ready_timeout decides).
+func (l *loop) checkFailed(p *program, health bool, err error, now time.Time) {
+	if !health {
+		l.log.Debug("ready check failed", "program", p.cfg.Name, "err", err)
+		return
+	}
+	p.healthFails++
+	l.log.Warn("health check failed", "program", p.cfg.Name, "pid", p.pid, "attempt", p.healthFails, "err", err)
+	if p.healthFails >= p.cfg.HealthRetries {
+		p.healthFails = 0
+		l.log.Warn("program unhealthy; restarting", "program", p.cfg.Name, "pid", p.pid, "err", err)
+		l.apply(p, evUnhealthy, now)
+	}
+}
