@@ -351,3 +351,56 @@ colour = "blue"
 		t.Errorf("tend check good: %v\n%s", err, out)
 	}
 }
+
+// Lower priority starts first; the shutdown stops the highest first and
+// waits for each wave before the next.
+func TestPriorityOrder(t *testing.T) {
+	p := supervise(t, fmt.Sprintf(`
+[program.p30]
+command = %s
+priority = 30
+startsecs = 0
+[program.p10]
+command = %s
+priority = 10
+startsecs = 0
+[program.p20]
+command = %s
+priority = 20
+startsecs = 0
+`, svcCmd("p30", "-fd", "3"), svcCmd("p10", "-fd", "3"), svcCmd("p20", "-fd", "3")))
+	p.waitLog(10*time.Second, "program=p30", "to=RUNNING")
+	var started []string
+	for _, l := range strings.Split(p.stderr.String(), "\n") {
+		if strings.Contains(l, `msg="program started"`) {
+			started = append(started, strings.Fields(l[strings.Index(l, "program="):])[0])
+		}
+	}
+	if got := strings.Join(started, " "); got != "program=p10 program=p20 program=p30" {
+		t.Errorf("start order %q", got)
+	}
+	for range 3 { // the three ready lines, in whatever order they came
+		p.waitLine("p")
+	}
+	p.signal(syscall.SIGTERM)
+	p.order("p30 stopping", "p20 stopping", "p10 stopping")
+	if got := p.wait(20 * time.Second); got != 0 {
+		t.Errorf("exit status %d", got)
+	}
+}
+
+// stopasgroup: the stop signal of a restart reaches what the program
+// started too, not only the program.
+func TestStopAsGroup(t *testing.T) {
+	p := supervise(t, fmt.Sprintf(`
+[program.grp]
+command = %s
+startsecs = 0
+health = "tcp:%s"
+health_interval = "300ms"
+health_retries = 1
+`, svcCmd("grp", "-child"), freePort(t)))
+	p.waitLine("grp ready")
+	p.waitLog(10*time.Second, "program unhealthy; restarting", "program=grp")
+	p.waitLine("grp-child stopping")
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"os/signal"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ func svc(args []string) int {
 	tcp := fs.String("tcp", "", "listen on this address")
 	ignoreTerm := fs.Bool("ignore-term", false, "ignore SIGTERM")
 	ids := fs.Bool("ids", false, "print uid, gid, groups, umask, cwd and $SVC_VAR")
+	child := fs.Bool("child", false, "start NAME-child, a second svc, in the same process group")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -76,6 +78,21 @@ func svc(args []string) int {
 		cwd, _ := os.Getwd()
 		fmt.Printf("%s ids uid=%d gid=%d groups=%v umask=%03o cwd=%s var=%q path=%t\n", name,
 			os.Getuid(), os.Getgid(), groups, mask, cwd, os.Getenv("SVC_VAR"), os.Getenv("PATH") != "")
+	}
+	if *child {
+		c := exec.Command(os.Args[0], "helper", "svc", name+"-child", "-fd", "3")
+		c.Stdout, c.Stderr = os.Stdout, os.Stderr
+		r, w, err := os.Pipe()
+		if err != nil {
+			return 1
+		}
+		c.ExtraFiles = []*os.File{w}
+		if err := c.Start(); err != nil {
+			fmt.Printf("%s: %v\n", name, err)
+			return 1
+		}
+		w.Close()
+		r.Read(make([]byte, 1)) // the child is set up
 	}
 	fmt.Printf("%s ready pid=%d\n", name, os.Getpid())
 	if *exit >= 0 {
