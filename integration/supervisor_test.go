@@ -404,3 +404,19 @@ health_retries = 1
 	p.waitLog(10*time.Second, "program unhealthy; restarting", "program=grp")
 	p.waitLine("grp-child stopping")
 }
+
+// The example in the README runs as it is: db, migrate, web come up in
+// order, flaky goes FATAL, and SIGINT stops everything.
+func TestExampleConfig(t *testing.T) {
+	out, err := exec.Command(tendBin, "check", "-c", "../examples/tend.toml").CombinedOutput()
+	if err != nil {
+		t.Fatalf("tend check examples/tend.toml: %v\n%s", err, out)
+	}
+	p := startTend(t, mode{"subreaper", false}, "-c", "../examples/tend.toml")
+	p.order("db: starting", "db: listening", "migrate: applying", "migrate: done", "web: serving")
+	p.waitLog(20*time.Second, "program=flaky", "to=FATAL")
+	p.signal(syscall.SIGINT)
+	if got := p.wait(20 * time.Second); got != 0 {
+		t.Errorf("exit status %d", got)
+	}
+}

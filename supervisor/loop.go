@@ -457,7 +457,7 @@ func (l *loop) signal(s syscall.Signal, now time.Time) {
 		}
 	}
 	if l.main == nil || l.main.pid == 0 {
-		l.log.Info("signal ignored: no program to forward it to", "signal", signals.Name(s))
+		l.log.Debug("signal ignored: no program to forward it to", "signal", signals.Name(s))
 		return
 	}
 	if err := unix.Kill(l.main.pid, s); err != nil {
