@@ -151,7 +151,11 @@ command = %s
 startretries = 2
 [program.steady]
 command = %s
+[program.missing]
+command = "/no/such/program --flag"
+startretries = 0
 `, svcCmd("crash", "-exit", "1"), svcCmd("steady")))
+	p.waitLog(10*time.Second, "program=missing", "to=FATAL", `reason="exec \"/no/such/program\": no such file or directory"`)
 	start := time.Now()
 	p.waitLog(20*time.Second, "program=crash", "to=FATAL")
 	if d := time.Since(start); d < 3*time.Second {
@@ -281,12 +285,46 @@ user = "1234:5678"
 directory = %q
 umask = "027"
 environment = { SVC_VAR = "x-${TEND_TEST_VAR}-$$" }
-`, bin, dir))
-	line := p.waitLine("who ids")
-	want := fmt.Sprintf(`who ids uid=1234 gid=5678 groups=[] umask=027 cwd=%s var="x-from-tend-$" path=true`, dir)
-	if line != want {
-		t.Errorf("got  %s\nwant %s", line, want)
+[program.bare]
+command = [%q, "helper", "svc", "bare", "-ids"]
+user = "nobody"
+clear_env = true
+environment = { SVC_VAR = "only" }
+`, bin, dir, bin))
+	got := map[string]string{}
+	for got["who"] == "" || got["bare"] == "" {
+		l := p.waitLine("")
+		if f := strings.Fields(l); len(f) > 1 && f[1] == "ids" {
+			got[f[0]] = l
+		}
 	}
+	want := fmt.Sprintf(`who ids uid=1234 gid=5678 groups=[] umask=027 cwd=%s var="x-from-tend-$" path=true`, dir)
+	if got["who"] != want {
+		t.Errorf("got  %s\nwant %s", got["who"], want)
+	}
+	// By name: uid and gid from /etc/passwd; clear_env leaves only the
+	// table and what tend sets for the user (HOME, USER, LOGNAME).
+	if !strings.HasPrefix(got["bare"], "bare ids uid=65534 gid=65534 ") || !strings.HasSuffix(got["bare"], `var="only" path=false`) {
+		t.Errorf("got %q", got["bare"])
+	}
+}
+
+// numprocs runs N instances named NAME-0 .. NAME-N-1 with ${PROCESS_NUM}.
+func TestNumprocs(t *testing.T) {
+	p := supervise(t, fmt.Sprintf(`
+[program.web]
+command = %s
+numprocs = 3
+startsecs = 0
+`, svcCmd("web-${PROCESS_NUM}")))
+	seen := map[string]bool{}
+	for range 3 {
+		seen[strings.Fields(p.waitLine("web-"))[0]] = true
+	}
+	if !seen["web-0"] || !seen["web-1"] || !seen["web-2"] {
+		t.Errorf("instances %v", seen)
+	}
+	p.waitLog(10*time.Second, "program=web-2", "to=RUNNING")
 }
 
 func init() { os.Setenv("TEND_TEST_VAR", "from-tend") }
