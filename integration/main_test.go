@@ -34,8 +34,14 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	tendBin = filepath.Join(dir, "tend")
+	// TEND_RACE=1 builds tend with the race detector (not static), to
+	// check the loop's goroutines under the real tests.
 	build := exec.Command("go", "build", "-o", tendBin, "..")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if os.Getenv("TEND_RACE") == "1" {
+		build = exec.Command("go", "build", "-race", "-o", tendBin, "..")
+		build.Env = append(os.Environ(), "CGO_ENABLED=1")
+	}
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build tend: %v\n%s", err, out)
 		os.Exit(1)
