@@ -3,7 +3,6 @@ package config
 import (
 	"cmp"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,15 +49,12 @@ func (p Problem) String() string {
 	return b.String()
 }
 
-// bareKey matches the keys TOML writes without quotes.
-var bareKey = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-
 // keyString writes a key path as TOML would: program.web.command, or
 // program."a.b".command for a part that needs quotes.
 func keyString(path []string) string {
 	parts := make([]string, len(path))
 	for i, k := range path {
-		if bareKey.MatchString(k) {
+		if isBareKey(k) {
 			parts[i] = k
 		} else {
 			parts[i] = fmt.Sprintf("%q", k)

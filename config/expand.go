@@ -33,7 +33,7 @@ func Expand(s string, env func(string) (string, bool)) (string, error) {
 				return "", fmt.Errorf("missing } after \"${\" in %q", s)
 			}
 			name := s[i+2 : i+2+end]
-			if !envNameRE.MatchString(name) {
+			if !isEnvName(name) {
 				return "", fmt.Errorf("bad substitution ${%s} in %q", name, s)
 			}
 			b.WriteString(lookup(env, name))

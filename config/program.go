@@ -43,7 +43,7 @@ func (l *loader) programs(f *file, v any) {
 			continue
 		}
 		switch {
-		case !nameRE.MatchString(name):
+		case !isName(name):
 			l.errorf(f, path, "invalid program name %q: use letters, digits, '_', '.' and '-'", name)
 		case name == "all":
 			l.errorf(f, path, `invalid program name "all": the control socket uses it for every program`)
@@ -137,7 +137,7 @@ func (l *loader) programKey(t *tmpl, k string, v any) {
 		}
 	case "group":
 		if s, ok := l.str(f, path, v); ok && s != "" {
-			if !nameRE.MatchString(s) {
+			if !isName(s) {
 				l.errorf(f, path, "invalid group name %q: use letters, digits, '_', '.' and '-'", s)
 			}
 			p.Group, t.hasGroup = s, true
@@ -230,7 +230,7 @@ func (l *loader) environment(f *file, path []string, v any) map[string]string {
 	env := map[string]string{}
 	for _, k := range slices.Sorted(maps.Keys(t)) {
 		kp := join(path, []string{k})
-		if !envNameRE.MatchString(k) {
+		if !isEnvName(k) {
 			l.errorf(f, kp, "invalid variable name %q: use letters, digits and '_', not starting with a digit", k)
 			continue
 		}

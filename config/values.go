@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -122,16 +121,45 @@ func ParseSize(v any) (int64, error) {
 	return 0, errType(sizeWant, v)
 }
 
-// nameRE is what program and group names are made of.
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+// These are plain loops, not regexps: a package-level regexp is compiled
+// at every start of tend, tini mode included, and costs it a millisecond.
 
-// envNameRE is what environment variable names are made of.
-var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// isName reports whether s is a program or group name: letters, digits,
+// '_', '.' and '-'.
+func isName(s string) bool {
+	return s != "" && allOf(s, func(c byte) bool { return isAlnum(c) || c == '_' || c == '.' || c == '-' })
+}
 
-// userRE is a user or group name as useradd(8) allows it, a little more
-// leniently: letters, digits, '_', '.', '-', not starting with '-', with
-// Samba's trailing '$'.
-var userRE = regexp.MustCompile(`^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$`)
+// isEnvName reports whether s is an environment variable name.
+func isEnvName(s string) bool {
+	return s != "" && !isDigit(s[0]) && allOf(s, func(c byte) bool { return isAlnum(c) || c == '_' })
+}
+
+// isUserName reports whether s is a user or group name as useradd(8)
+// allows it, a little more leniently: letters, digits, '_', '.', '-', not
+// starting with '-', with Samba's trailing '$'.
+func isUserName(s string) bool {
+	s = strings.TrimSuffix(s, "$")
+	return s != "" && s[0] != '-' && isName(s)
+}
+
+// isBareKey reports whether TOML writes key k without quotes.
+func isBareKey(k string) bool {
+	return k != "" && allOf(k, func(c byte) bool { return isAlnum(c) || c == '_' || c == '-' })
+}
+
+func allOf(s string, ok func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isAlnum(c byte) bool { return isDigit(c) || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
 
 // checkUser validates the form of a user key: name, uid, name:group or
 // uid:gid. It looks nothing up: that happens when the program starts, in
@@ -156,7 +184,7 @@ func idOrName(s string) bool {
 		_, err := strconv.ParseUint(s, 10, 32)
 		return err == nil
 	}
-	return userRE.MatchString(s) && len(s) <= 256
+	return isUserName(s) && len(s) <= 256
 }
 
 // parseOctal reads a permission string such as "0600" or "022".

@@ -37,6 +37,12 @@ type Spec struct {
 	// Setpgid puts the child in a new process group of its own, so that a
 	// stop signal can reach everything it forks (stopasgroup).
 	Setpgid bool
+	// Setsid puts the child in a new session, and so in a new process
+	// group too, with no controlling terminal. Besides isolating it, this
+	// spares the kernel a walk of tend's process group at every exit of an
+	// orphan (the orphaned-group check in exit(2)), which made reaping a
+	// storm of orphans slower than tini's. It wins over Setpgid.
+	Setsid bool
 	// Foreground, with Setpgid, also makes that group the foreground group
 	// of the terminal on descriptor Ctty (tcsetpgrp(3)), so that Ctrl-C,
 	// Ctrl-Z and window resizes reach the program as they would without
@@ -95,7 +101,8 @@ func Start(s Spec) (int, error) {
 		Env:   s.Env,
 		Files: s.Files,
 		Sys: &syscall.SysProcAttr{
-			Setpgid:    s.Setpgid || s.Foreground,
+			Setsid:     s.Setsid && !s.Foreground,
+			Setpgid:    (s.Setpgid || s.Foreground) && !(s.Setsid && !s.Foreground),
 			Foreground: s.Foreground,
 			Ctty:       s.Ctty,
 			Credential: s.Credential,

@@ -83,11 +83,11 @@ func (l *loop) start(p *program) (int, error) {
 		}
 	}
 	spec := spawn.Spec{
-		Argv:    c.Command,
-		Dir:     c.Directory,
-		Files:   files,
-		Umask:   c.Umask,
-		Setpgid: true,
+		Argv:   c.Command,
+		Dir:    c.Directory,
+		Files:  files,
+		Umask:  c.Umask,
+		Setsid: true, // but main on a terminal: Foreground below
 	}
 	if c.User != "" {
 		cred, userEnv, err := credential(c.User)
@@ -276,7 +276,7 @@ func (l *loop) runChecks(p *program, now time.Time) {
 // environment, with its output to tend's.
 func (l *loop) startCmd(p *program, argv []string, health bool, deadline time.Time) {
 	c := p.cfg
-	spec := spawn.Spec{Argv: argv, Dir: c.Directory, Files: []uintptr{l.devNull(), 1, 2}, Umask: c.Umask, Setpgid: true}
+	spec := spawn.Spec{Argv: argv, Dir: c.Directory, Files: []uintptr{l.devNull(), 1, 2}, Umask: c.Umask, Setsid: true}
 	var extra []string
 	if c.User != "" {
 		cred, userEnv, err := credential(c.User)

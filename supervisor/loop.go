@@ -307,7 +307,7 @@ func (l *loop) kill(p *program, s syscall.Signal, group bool) {
 	}
 	target := p.pid
 	if group {
-		target = -p.pid // spawn puts every program in a group of its own
+		target = -p.pid // every program leads a process group of its own
 	}
 	if err := unix.Kill(target, s); err != nil && !errors.Is(err, unix.ESRCH) {
 		l.log.Warn("cannot signal program", "program", p.cfg.Name, "pid", p.pid, "signal", signals.Name(s), "err", err)

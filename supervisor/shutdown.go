@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"tend/reaper"
 	"tend/signals"
 )
 
@@ -47,7 +48,11 @@ func (l *loop) advance(now time.Time) {
 		}
 	}
 	l.stage = draining
-	l.killAll(unix.SIGTERM)
+	// Most often nothing is left: then spare the walk of every process
+	// (kill(-1) makes the kernel walk the host's whole process list).
+	if reaper.Reap(l.exit) {
+		l.killAll(unix.SIGTERM)
+	}
 	l.deadline = earliest(l.deadline, now.Add(DefaultGrace))
 }
 
