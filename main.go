@@ -91,7 +91,10 @@ func run(args []string, stderr io.Writer) int {
 	if *logFormat != "" {
 		format = *logFormat
 	}
-	log, err := newLogger(stderr, level, format)
+	// tend's log and the programs' output share stderr through a console
+	// that never blocks, so a stalled log driver cannot stall the loop.
+	errConsole := supervisor.NewConsole(os.Stderr)
+	log, err := newLogger(errConsole, level, format)
 	if err != nil {
 		fmt.Fprintf(stderr, "tend: %v\n", err)
 		return 2
@@ -106,7 +109,7 @@ func run(args []string, stderr io.Writer) int {
 		// (BENCHMARKS.md).
 		runtime.GOMAXPROCS(1)
 	}
-	return supervisor.Run(supervisor.Options{Config: cfg, Main: main, Tini: cfg == nil, Log: log})
+	return supervisor.Run(supervisor.Options{Config: cfg, Main: main, Tini: cfg == nil, Log: log, Stderr: errConsole})
 }
 
 // configPath finds the config file: -c, else $TEND_CONFIG, else

@@ -120,6 +120,8 @@ type proc struct {
 	done   chan struct{}
 	exit   int
 	pid    int // tend's pid as this test sees it
+	// unprefix strips the "NAME | " tend puts before a program's lines.
+	unprefix bool
 }
 
 // helperArgs is the command line that runs helper name in this binary.
@@ -136,6 +138,12 @@ func startTend(t *testing.T, m mode, args ...string) *proc {
 // startTendWith is startTend with a hook to set up the command (a TTY).
 func startTendWith(t *testing.T, m mode, setup func(*exec.Cmd), args ...string) *proc {
 	t.Helper()
+	return startTendFull(t, m, setup, false, args...)
+}
+
+// startTendFull is startTendWith, with the choice to strip "NAME | ".
+func startTendFull(t *testing.T, m mode, setup func(*exec.Cmd), unprefix bool, args ...string) *proc {
+	t.Helper()
 	argv := append([]string{tendBin}, args...)
 	if m.pid1 {
 		argv = append([]string{"unshare", "--pid", "--fork", "--mount-proc"}, argv...)
@@ -148,7 +156,7 @@ func startTendWith(t *testing.T, m mode, setup func(*exec.Cmd), args ...string) 
 		t.Fatal(err)
 	}
 	defer errFile.Close()
-	p := &proc{t: t, cmd: cmd, lines: make(chan string, 1024), stderr: &fileText{errFile.Name()}, done: make(chan struct{})}
+	p := &proc{t: t, cmd: cmd, lines: make(chan string, 1024), stderr: &fileText{errFile.Name()}, done: make(chan struct{}), unprefix: unprefix}
 	cmd.Stderr = errFile
 	var stdout *os.File
 	if setup != nil {
@@ -202,7 +210,15 @@ func (p *proc) read(r *os.File) {
 	defer r.Close()
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
-		p.lines <- sc.Text()
+		l := sc.Text()
+		if p.unprefix {
+			// "web | web ready" -> "web ready": tests of other things
+			// read the programs' lines as the programs wrote them.
+			if name, rest, ok := strings.Cut(l, " | "); ok && !strings.Contains(name, " ") {
+				l = rest
+			}
+		}
+		p.lines <- l
 	}
 	close(p.lines)
 }

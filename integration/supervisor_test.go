@@ -50,7 +50,7 @@ func freePort(t *testing.T) string {
 func supervise(t *testing.T, body string, extra ...string) *proc {
 	t.Helper()
 	need(t, canUnshare())
-	return startTend(t, pid1, append([]string{"--log-level", "info", "-c", writeConfig(t, body)}, extra...)...)
+	return startTendFull(t, pid1, nil, true, append([]string{"--log-level", "info", "-c", writeConfig(t, body)}, extra...)...)
 }
 
 // waitLog waits for a line of tend's log that holds every one of parts.
@@ -450,7 +450,7 @@ func TestExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("tend check examples/tend.toml: %v\n%s", err, out)
 	}
-	p := startTend(t, mode{"subreaper", false}, "-c", "../examples/tend.toml")
+	p := startTendFull(t, mode{"subreaper", false}, nil, true, "-c", "../examples/tend.toml")
 	p.order("db: starting", "db: listening", "migrate: applying", "migrate: done", "web: serving")
 	p.waitLog(20*time.Second, "program=flaky", "to=FATAL")
 	p.signal(syscall.SIGINT)

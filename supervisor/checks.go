@@ -1,13 +1,9 @@
 package supervisor
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
-	"regexp"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -18,12 +14,11 @@ import (
 
 // watch is one process's ready check under way, and what it holds open.
 type watch struct {
-	cancel  context.CancelFunc
-	ctx     context.Context
-	notify  *probe.Notify
-	fdRead  *os.File   // fd:N: tend's end of the pipe
-	child   []*os.File // descriptors handed to the child, closed after the fork
-	pattern *regexp.Regexp
+	cancel context.CancelFunc
+	ctx    context.Context
+	notify *probe.Notify
+	fdRead *os.File   // fd:N: tend's end of the pipe
+	child  []*os.File // descriptors handed to the child, closed after the fork
 }
 
 // cmdCheck is a ready or health command running.
@@ -69,17 +64,10 @@ func (l *loop) start(p *program) (int, error) {
 			files = append(files, ^uintptr(0)) // closed in the child
 		}
 		files = append(files, wr.Fd())
-	case "log":
-		w.pattern = c.Ready.Pattern
-		for i := 1; i <= 2; i++ {
-			r, wr, err := os.Pipe()
-			if err != nil {
-				return 0, fmt.Errorf("output pipe: %w", err)
-			}
-			w.child = append(w.child, wr)
-			files[i] = wr.Fd()
-			// The process gets the next generation when it starts.
-			go l.scanOutput(p, p.gen+1, r, []*os.File{os.Stdout, os.Stderr}[i-1], w.pattern)
+	}
+	if p.out != nil {
+		if err := l.pipeOutput(p, w, files); err != nil {
+			return 0, err
 		}
 	}
 	spec := spawn.Spec{
@@ -201,28 +189,6 @@ func (l *loop) stopWatch(p *program) {
 	}
 	for _, f := range w.child {
 		f.Close()
-	}
-}
-
-// scanOutput copies a program's output to tend's and reports the first
-// line that matches its log: ready check. It runs until the program and
-// everything that shares the pipe have closed it.
-func (l *loop) scanOutput(p *program, gen int, r *os.File, to io.Writer, re *regexp.Regexp) {
-	defer r.Close()
-	br := bufio.NewReaderSize(r, 64*1024)
-	matched := false
-	for {
-		line, err := br.ReadSlice('\n')
-		if len(line) > 0 {
-			to.Write(line)
-			if !matched && re.Match(line) {
-				matched = true
-				l.send(result{p: p, gen: gen, ready: true})
-			}
-		}
-		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-			return
-		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"sync"
 	"syscall"
 	"time"
 
@@ -35,6 +36,11 @@ type Options struct {
 	// tini does; otherwise SIGTERM, SIGINT and SIGQUIT shut tend down.
 	Tini bool
 	Log  *slog.Logger
+	// Stdout and Stderr carry the programs' output to tend's own
+	// descriptors; nil means new ones on os.Stdout and os.Stderr. tend's
+	// own log should write to Stderr, so that nothing blocks on a stalled
+	// log driver.
+	Stdout, Stderr *Console
 }
 
 // stage is how far tend has got towards exiting.
@@ -75,7 +81,9 @@ type loop struct {
 	main   *program
 	watch  map[*program]*watch // ready checks under way
 
-	null *os.File // /dev/null, the config programs' standard input
+	null           *os.File // /dev/null, the config programs' standard input
+	stdout, stderr *Console
+	pumps          sync.WaitGroup // output pumps still reading
 
 	stage     stage
 	deadline  time.Time // of the whole shutdown, then of SIGKILL
@@ -102,7 +110,18 @@ func Run(o Options) int {
 		byPid:   make(map[int]*program),
 		checks:  make(map[int]*cmdCheck),
 		watch:   make(map[*program]*watch),
+		stdout:  o.Stdout,
+		stderr:  o.Stderr,
 	}
+	if l.stdout == nil {
+		l.stdout = NewConsole(os.Stdout)
+	}
+	if l.stderr == nil {
+		l.stderr = NewConsole(os.Stderr)
+	}
+	l.stdout.OnDropped(func(n int64) { l.log.Warn("tend's stdout stalled; output dropped", "dropped", n) })
+	l.stderr.OnDropped(func(n int64) { l.log.Warn("tend's stderr stalled; output dropped", "dropped", n) })
+	defer l.finish()
 	l.timer.Stop()
 	defer close(l.quit)
 	// Handlers go in before any program starts, so that neither an exit
@@ -133,6 +152,8 @@ func Run(o Options) int {
 		l.progs = append(l.progs, p)
 		if c.Name == mainName && o.Main != nil {
 			l.main = p
+		} else {
+			p.out = newOutput(c, l.stdout, l.stderr, l.log)
 		}
 	}
 	slices.SortStableFunc(l.progs, func(a, b *program) int {
@@ -165,6 +186,32 @@ func Run(o Options) int {
 	l.schedule(now)
 	l.settle(now)
 	return l.run()
+}
+
+// finishWait bounds how long tend, about to exit, waits for the last
+// output to be carried and written: a log driver that has stopped reading
+// must not keep tend from exiting.
+const finishWait = 2 * time.Second
+
+// finish waits for the pumps to carry the programs' last output, writes
+// out what the consoles hold, and closes the log files.
+func (l *loop) finish() {
+	done := make(chan struct{})
+	go func() {
+		l.pumps.Wait()
+		l.stdout.Flush()
+		l.stderr.Flush()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(finishWait):
+	}
+	for _, p := range l.progs {
+		if p.out != nil {
+			p.out.close()
+		}
+	}
 }
 
 // mainName is the command-line program's name.
@@ -452,7 +499,12 @@ func (l *loop) signal(s syscall.Signal, now time.Time) {
 			l.log.Warn("SIGHUP: reload is not built yet; nothing changed", "signal", "SIGHUP")
 			return
 		case unix.SIGUSR2:
-			l.log.Warn("SIGUSR2: log files are not built yet; nothing to reopen", "signal", "SIGUSR2")
+			for _, p := range l.progs {
+				if p.out != nil {
+					p.out.reopen(l.log, p.cfg.Name)
+				}
+			}
+			l.log.Info("log files reopened", "signal", "SIGUSR2")
 			return
 		}
 	}

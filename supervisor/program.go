@@ -91,6 +91,7 @@ type program struct {
 	healthAt    time.Time  // next health check
 	healthFails int        // health checks failed in a row
 	healthBusy  bool       // a tcp or http health check is under way
+	out         *output    // where its output goes; nil for main, which keeps tend's descriptors
 }
 
 // needsCheck reports whether readiness needs more than being up.
