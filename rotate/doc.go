@@ -10,6 +10,12 @@
 // reports the losses: TakeDropped returns what was lost since it was last
 // called, and why. Nothing in this package logs.
 //
+// A file that is removed, or whose directory is, still accepts writes:
+// the kernel keeps it until it is closed. The Writer checks once per
+// RetryInterval that its path still names the open file, and opens the
+// path again when it does not (after an outside rename too). What was
+// written in between went to the removed file, and is not counted.
+//
 // Rotation keeps every byte exactly once and in order. When a write would
 // take the file past MaxBytes, the lines that fit are written, then
 // path.N-1 becomes path.N (replacing the oldest), ..., path.1 becomes

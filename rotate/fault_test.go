@@ -40,7 +40,7 @@ func readString(t *testing.T, path string) string {
 // the Writer tries again only once per RetryInterval.
 func TestDirectoryRemoved(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "logs")
-	os.Mkdir(dir, 0o755)
+	must(t, os.Mkdir(dir, 0o755))
 	path := filepath.Join(dir, "log")
 	c := newClock()
 	w := mustOpen(t, path, Options{MaxBytes: 100, Backups: 1, RetryInterval: time.Second, Now: c.Now})
@@ -53,7 +53,7 @@ func TestDirectoryRemoved(t *testing.T) {
 	mustWrite(t, w, "lost 2\n")
 	checkDropped(t, w, 14, fs.ErrNotExist)
 
-	os.Mkdir(dir, 0o755)
+	must(t, os.Mkdir(dir, 0o755))
 	c.Advance(time.Second - 1)
 	mustWrite(t, w, "lost 3\n") // too soon to try again
 	checkDropped(t, w, 7, fs.ErrNotExist)
@@ -80,7 +80,7 @@ func TestOpenFails(t *testing.T) {
 	defer w.Close()
 	mustWrite(t, w, "lost\n")
 	checkDropped(t, w, 5, fs.ErrNotExist)
-	os.Mkdir(dir, 0o755)
+	must(t, os.Mkdir(dir, 0o755))
 	c.Advance(time.Second) // the default RetryInterval
 	mustWrite(t, w, "kept\n")
 	checkNoDrops(t, w)
@@ -93,13 +93,13 @@ func TestSymlink(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "log")
 	target := filepath.Join(dir, "target")
-	os.WriteFile(target, []byte("secret\n"), 0o600)
+	must(t, os.WriteFile(target, []byte("secret\n"), 0o600))
 	c := newClock()
 
 	t.Run("replaced under a running Writer", func(t *testing.T) {
 		w := mustOpen(t, path, Options{Now: c.Now})
 		mustWrite(t, w, "a\n")
-		os.Remove(path)
+		must(t, os.Remove(path))
 		if err := os.Symlink(target, path); err != nil {
 			t.Fatal(err)
 		}
@@ -138,7 +138,7 @@ func TestReopen(t *testing.T) {
 	c := newClock()
 	w := mustOpen(t, path, Options{MaxBytes: 100, Backups: 2, Now: c.Now})
 	mustWrite(t, w, "a\n")
-	os.Rename(path, path+".old")
+	must(t, os.Rename(path, path+".old"))
 	mustWrite(t, w, "b\n") // still the open file, now renamed
 	if err := w.Reopen(); err != nil {
 		t.Fatal(err)
@@ -152,7 +152,7 @@ func TestReopen(t *testing.T) {
 	}
 
 	// Without Reopen, the Writer notices within RetryInterval.
-	os.Rename(path, path+".old2")
+	must(t, os.Rename(path, path+".old2"))
 	c.Advance(time.Second)
 	mustWrite(t, w, "d\n")
 	checkFiles(t, path, map[string]string{"": "d\n"})
@@ -169,8 +169,8 @@ func TestRotateAfterOutsideRename(t *testing.T) {
 	c := newClock()
 	w := mustOpen(t, path, Options{MaxBytes: 4, Backups: 1, Now: c.Now})
 	mustWrite(t, w, "aaa\n")
-	os.Rename(path, path+".1") // logrotate, before its SIGUSR2
-	os.WriteFile(path, nil, 0o600)
+	must(t, os.Rename(path, path+".1")) // logrotate, before its SIGUSR2
+	must(t, os.WriteFile(path, nil, 0o600))
 	mustWrite(t, w, "bbb\n")
 	checkNoDrops(t, w)
 	checkFiles(t, path, map[string]string{"": "bbb\n", ".1": "aaa\n"})
@@ -182,7 +182,7 @@ func TestRotateFails(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "log")
 	c := newClock()
 	w := mustOpen(t, path, Options{MaxBytes: 8, Backups: 1, Now: c.Now})
-	os.MkdirAll(path+".1/x", 0o755) // rename(2) onto a non-empty directory fails
+	must(t, os.MkdirAll(path+".1/x", 0o755)) // rename(2) onto a non-empty directory fails
 	mustWrite(t, w, "aaa\nbbb\nccc\n")
 	checkDropped(t, w, 4, unix.EISDIR)
 	c.Advance(time.Second)
@@ -191,7 +191,7 @@ func TestRotateFails(t *testing.T) {
 	if got := readString(t, path); got != "aaa\nbbb\n" {
 		t.Errorf("file = %q, want %q", got, "aaa\nbbb\n")
 	}
-	os.RemoveAll(path + ".1")
+	must(t, os.RemoveAll(path+".1"))
 	c.Advance(time.Second)
 	mustWrite(t, w, "eee\n")
 	checkNoDrops(t, w)
@@ -260,7 +260,7 @@ func TestFullDisk(t *testing.T) {
 		}
 	})
 	filler := filepath.Join(dir, "filler")
-	os.WriteFile(filler, bytes.Repeat([]byte("f"), 32<<10), 0o600)
+	must(t, os.WriteFile(filler, bytes.Repeat([]byte("f"), 32<<10), 0o600))
 	path := filepath.Join(dir, "log")
 	c := newClock()
 	w := mustOpen(t, path, Options{Now: c.Now})
@@ -282,7 +282,7 @@ func TestFullDisk(t *testing.T) {
 		t.Errorf("file %d bytes, dropped %d: want both > 0", size, dropped)
 	}
 
-	os.Remove(filler)
+	must(t, os.Remove(filler))
 	c.Advance(time.Second)
 	mustWrite(t, w, "resumed\n")
 	checkNoDrops(t, w)

@@ -32,8 +32,9 @@ type Options struct {
 // it by size. The zero Writer is not usable; call Open. See the package
 // documentation for what it does on a fault.
 //
-// Write is meant for one goroutine at a time; Reopen, SetLimits,
-// TakeDropped and Close may be called from others at any time.
+// All methods are safe to call from several goroutines. Writes are meant
+// to come from one (the pump of one output stream): from several, they
+// would interleave whole Writes, and only the caller knows its lines.
 type Writer struct {
 	path     string
 	interval time.Duration
@@ -94,10 +95,13 @@ func Open(path string, o Options) (*Writer, error) {
 // longer than MaxBytes is cut into MaxBytes pieces, one file each, so that
 // no file ever holds more than MaxBytes.
 //
-// A line that arrives in pieces (longer than the caller's buffer) stays in
-// one file when the whole of it fits there; when a later piece does not
-// fit, the file is filled up and the line continues in the next one. Write
-// never holds bytes back to find out how long such a line will be.
+// A line that arrives in pieces (longer than the caller's buffer) is placed
+// by its first piece, which starts the next file if it does not fit. When a
+// later piece does not fit, the file is filled up and the line continues in
+// the next one. Write never holds bytes back to learn how long such a line
+// will be, so it may split one that is shorter than MaxBytes but longer
+// than the room left where it started. Lines given whole are never split
+// unless longer than MaxBytes.
 func (w *Writer) Write(p []byte) (int, error) {
 	n := len(p)
 	if n == 0 {

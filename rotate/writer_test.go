@@ -44,6 +44,14 @@ func mustOpen(t *testing.T, path string, o Options) *Writer {
 	return w
 }
 
+// must fails the test on an error in its setup.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func mustWrite(t *testing.T, w *Writer, s string) {
 	t.Helper()
 	if n, err := w.Write([]byte(s)); n != len(s) || err != nil {
@@ -162,7 +170,7 @@ func TestRotate(t *testing.T) {
 func TestOpenExisting(t *testing.T) {
 	t.Run("smaller than maxbytes is appended to", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "log")
-		os.WriteFile(path, []byte("aaaa\n"), 0o600)
+		must(t, os.WriteFile(path, []byte("aaaa\n"), 0o600))
 		w := mustOpen(t, path, Options{MaxBytes: 10, Backups: 2})
 		mustWrite(t, w, "bbbb\n")
 		checkFiles(t, path, map[string]string{"": "aaaa\nbbbb\n"})
@@ -171,7 +179,7 @@ func TestOpenExisting(t *testing.T) {
 	})
 	t.Run("larger than maxbytes is rotated at the first write", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "log")
-		os.WriteFile(path, []byte("0123456789abcdef\n"), 0o600)
+		must(t, os.WriteFile(path, []byte("0123456789abcdef\n"), 0o600))
 		w := mustOpen(t, path, Options{MaxBytes: 10, Backups: 2})
 		checkFiles(t, path, map[string]string{"": "0123456789abcdef\n"})
 		mustWrite(t, w, "x\n")
@@ -179,8 +187,8 @@ func TestOpenExisting(t *testing.T) {
 	})
 	t.Run("existing mode is kept", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "log")
-		os.WriteFile(path, nil, 0o600)
-		os.Chmod(path, 0o604)
+		must(t, os.WriteFile(path, nil, 0o600))
+		must(t, os.Chmod(path, 0o604))
 		w := mustOpen(t, path, Options{})
 		mustWrite(t, w, "x\n")
 		checkMode(t, path, 0o604)

@@ -501,10 +501,10 @@ func (l *loop) signal(s syscall.Signal, now time.Time) {
 		case unix.SIGUSR2:
 			for _, p := range l.progs {
 				if p.out != nil {
-					p.out.reopen(l.log, p.cfg.Name)
+					go p.out.reopen(l.log, p.cfg.Name)
 				}
 			}
-			l.log.Info("log files reopened", "signal", "SIGUSR2")
+			l.log.Info("reopening log files", "signal", "SIGUSR2")
 			return
 		}
 	}

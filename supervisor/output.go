@@ -50,17 +50,22 @@ func newOutput(c *config.Program, stdout, stderr *Console, log *slog.Logger) *ou
 	if c.LogPrefix {
 		prefix = []byte(c.Name + " | ")
 	}
-	o.stdout = newSink(c.Name, c.Stdout, stdout, prefix, c.LogTimestamps, log)
+	consoles := map[string]*Console{"/dev/stdout": stdout, "/dev/stderr": stderr}
+	o.stdout = newSink(c.Name, c.Stdout, stdout, consoles, prefix, c.LogTimestamps, log)
 	if !c.RedirectStderr {
-		o.stderr = newSink(c.Name, c.Stderr, stderr, prefix, c.LogTimestamps, log)
+		o.stderr = newSink(c.Name, c.Stderr, stderr, consoles, prefix, c.LogTimestamps, log)
 	}
 	return o
 }
 
-func newSink(name string, l config.Log, console *Console, prefix []byte, stamps bool, log *slog.Logger) sink {
+func newSink(name string, l config.Log, console *Console, consoles map[string]*Console, prefix []byte, stamps bool, log *slog.Logger) sink {
 	switch l.Path {
 	case "":
 		return sink{console: console, stamps: stamps, prefix: prefix}
+	case "/dev/stdout", "/dev/stderr":
+		// The Docker habit from supervisord: these are symlinks, which
+		// O_NOFOLLOW refuses, and tend's own streams are what is meant.
+		return sink{console: consoles[l.Path], stamps: stamps, prefix: prefix}
 	case "NONE":
 		return sink{}
 	}
@@ -71,7 +76,9 @@ func newSink(name string, l config.Log, console *Console, prefix []byte, stamps 
 	return sink{file: w, stamps: stamps}
 }
 
-// reopen reopens the log files (SIGUSR2, for an outside logrotate).
+// reopen reopens the log files (SIGUSR2, for an outside logrotate). It
+// waits for a write in progress, so the loop runs it on a goroutine of its
+// own: a hung disk must not stall the loop.
 func (o *output) reopen(log *slog.Logger, name string) {
 	for _, s := range []sink{o.stdout, o.stderr} {
 		if s.file != nil {
@@ -174,7 +181,7 @@ func (pm *pump) emit(chunk, out []byte) []byte {
 		}
 	}
 	if to.file != nil {
-		if n, err := to.file.TakeDropped(); n > 0 {
+		if n, err := to.file.TakeDropped(); n > 0 || err != nil {
 			pm.log.Warn("log file write failed; output dropped", "program", pm.name, "dropped", n, "err", err)
 		}
 	}
