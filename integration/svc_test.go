@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"net"
@@ -28,6 +29,7 @@ func svc(args []string) int {
 	ignoreTerm := fs.Bool("ignore-term", false, "ignore SIGTERM")
 	ids := fs.Bool("ids", false, "print uid, gid, groups, umask, cwd and $SVC_VAR")
 	child := fs.Bool("child", false, "start NAME-child, a second svc, in the same process group")
+	flood := fs.Int("flood", 0, "first write this many MiB of 1 KiB lines to stdout, then \"finished\" to stderr")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -38,6 +40,13 @@ func svc(args []string) int {
 		signal.Notify(term, unix.SIGTERM)
 	}
 	time.Sleep(*delay)
+	if *flood > 0 {
+		line := append(bytes.Repeat([]byte("x"), 1023), '\n')
+		for range *flood * 1024 {
+			os.Stdout.Write(line)
+		}
+		fmt.Fprintln(os.Stderr, "finished")
+	}
 	if *tcp != "" {
 		ln, err := net.Listen("tcp", *tcp)
 		if err != nil {
