@@ -109,7 +109,7 @@ func run(args []string, stderr io.Writer) int {
 		// (BENCHMARKS.md).
 		runtime.GOMAXPROCS(1)
 	}
-	return supervisor.Run(supervisor.Options{Config: cfg, Main: main, Tini: cfg == nil, Log: log, Stderr: errConsole})
+	return supervisor.Run(supervisor.Options{Config: cfg, Main: main, Log: log, Stderr: errConsole})
 }
 
 // configPath finds the config file: -c, else $TEND_CONFIG, else

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"tend/signals"
 )
 
 // The program's status is tend's: 0 to 255 as they are, 128+N for signal
@@ -67,7 +69,7 @@ func TestSignalsForwarded(t *testing.T) {
 		p.ready()
 		for _, s := range forwarded {
 			p.signal(s)
-			want := "got " + sigName(s)
+			want := "got " + signals.Name(s)
 			if got := p.nextLine(); got != want {
 				t.Fatalf("after kill -%d tend: program printed %q, want %q", int(s), got, want)
 			}
@@ -89,27 +91,6 @@ func TestSignalsForwarded(t *testing.T) {
 			t.Errorf("exit status %d, want the program's 3", got)
 		}
 	})
-}
-
-func sigName(s syscall.Signal) string {
-	switch s {
-	case 35:
-		return "SIGRTMIN+1"
-	case 64:
-		return "SIGRTMAX"
-	}
-	n := strings.ToUpper(s.String())
-	names := map[syscall.Signal]string{
-		syscall.SIGHUP: "SIGHUP", syscall.SIGINT: "SIGINT", syscall.SIGQUIT: "SIGQUIT",
-		syscall.SIGUSR1: "SIGUSR1", syscall.SIGUSR2: "SIGUSR2", syscall.SIGALRM: "SIGALRM",
-		syscall.SIGWINCH: "SIGWINCH", syscall.SIGCONT: "SIGCONT", syscall.SIGTSTP: "SIGTSTP",
-		syscall.SIGTTIN: "SIGTTIN", syscall.SIGTTOU: "SIGTTOU", syscall.SIGPWR: "SIGPWR",
-		syscall.SIGABRT: "SIGABRT", syscall.SIGSYS: "SIGSYS", syscall.SIGXCPU: "SIGXCPU",
-	}
-	if v, ok := names[s]; ok {
-		return v
-	}
-	return n
 }
 
 // Orphans are reparented to tend, as PID 1 or as the subreaper, and reaped:

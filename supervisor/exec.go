@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/user"
@@ -11,6 +12,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"tend/config"
+	"tend/probe"
+	"tend/spawn"
 )
 
 // environ is the program's environment: tend's own, or none with
@@ -109,4 +112,85 @@ func isNumber(s string) bool {
 func foregroundTTY() bool {
 	pgrp, err := unix.IoctlGetInt(0, unix.TIOCGPGRP)
 	return err == nil && pgrp == unix.Getpgrp()
+}
+
+// notifySeq numbers notify sockets, so that a stale datagram from an
+// earlier process cannot reach a new socket.
+var notifySeq int
+
+// start prepares p's ready check and starts its process.
+func (l *loop) start(p *program) (int, error) {
+	c := p.cfg
+	var extraEnv []string
+	files := []uintptr{0, 1, 2}
+	if p != l.main {
+		files[0] = l.devNull()
+	}
+	w := &watch{}
+	w.ctx, w.cancel = context.WithCancel(context.Background())
+	l.watch[p] = w
+	switch c.Ready.Kind {
+	case "notify":
+		notifySeq++
+		n, err := probe.ListenNotify(fmt.Sprintf("@tend/%d/%s/%d", l.self, c.Name, notifySeq))
+		if err != nil {
+			return 0, fmt.Errorf("notify socket: %w", err)
+		}
+		w.notify = n
+		extraEnv = append(extraEnv, "NOTIFY_SOCKET="+n.Path())
+	case "fd":
+		r, wr, err := os.Pipe()
+		if err != nil {
+			return 0, fmt.Errorf("ready pipe: %w", err)
+		}
+		w.fdRead = r
+		w.child = append(w.child, wr)
+		for len(files) < c.Ready.FD {
+			files = append(files, ^uintptr(0)) // closed in the child
+		}
+		files = append(files, wr.Fd())
+	}
+	if p.out != nil {
+		if err := l.pipeOutput(p, w, files); err != nil {
+			return 0, err
+		}
+	}
+	spec := spawn.Spec{
+		Argv:   c.Command,
+		Dir:    c.Directory,
+		Files:  files,
+		Umask:  c.Umask,
+		Setsid: true, // but main on a terminal: Foreground below
+	}
+	if c.User != "" {
+		cred, userEnv, err := credential(c.User)
+		if err != nil {
+			return 0, err
+		}
+		spec.Credential = cred
+		extraEnv = append(userEnv, extraEnv...)
+	}
+	spec.Env = environ(c, extraEnv...)
+	if p == l.main && foregroundTTY() {
+		spec.Foreground, spec.Ctty = true, 0
+	}
+	pid, err := spawn.Start(spec)
+	for _, f := range w.child {
+		f.Close()
+	}
+	w.child = nil
+	return pid, err
+}
+
+// devNull is the standard input of the config's programs.
+func (l *loop) devNull() uintptr {
+	if l.null == nil {
+		f, err := os.Open(os.DevNull)
+		if err != nil {
+			l.log.Warn("cannot open /dev/null; programs share tend's standard input", "err", err)
+			return 0
+		}
+		l.null = f
+	}
+	return l.null.Fd()
 }

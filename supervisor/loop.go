@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -28,13 +29,12 @@ const killWait = 5 * time.Second
 
 // Options configures Run.
 type Options struct {
-	// Config holds the programs to run; nil means none (tini mode).
+	// Config holds the programs to run. nil is tini mode: every signal is
+	// forwarded to main, which decides, as tini does; with a config,
+	// SIGTERM, SIGINT and SIGQUIT shut tend down.
 	Config *config.Config
 	// Main is the command-line program, named main; nil means none.
 	Main []string
-	// Tini forwards every signal to main and leaves shutdown to it, as
-	// tini does; otherwise SIGTERM, SIGINT and SIGQUIT shut tend down.
-	Tini bool
 	Log  *slog.Logger
 	// Stdout and Stderr carry the programs' output to tend's own
 	// descriptors; nil means new ones on os.Stdout and os.Stderr. tend's
@@ -100,7 +100,7 @@ func Run(o Options) int {
 	l := &loop{
 		log:     o.Log,
 		cfg:     cfg,
-		tini:    o.Tini,
+		tini:    o.Config == nil,
 		self:    os.Getpid(),
 		chld:    make(chan os.Signal, 1),
 		sigs:    make(chan os.Signal, 64),
@@ -160,7 +160,7 @@ func Run(o Options) int {
 		if a.cfg.Priority != b.cfg.Priority {
 			return a.cfg.Priority - b.cfg.Priority
 		}
-		return cmpString(a.cfg.Name, b.cfg.Name)
+		return strings.Compare(a.cfg.Name, b.cfg.Name)
 	})
 	byName := make(map[string]*program, len(l.progs))
 	for _, p := range l.progs {
@@ -228,16 +228,6 @@ func mainProgram(argv []string) *config.Program {
 		StopAsGroup: true, KillAsGroup: true, Priority: 1000, NumProcs: 1,
 		Required: true, Ready: config.Check{Kind: "started"},
 	}
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (l *loop) run() int {
