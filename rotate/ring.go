@@ -2,6 +2,7 @@ package rotate
 
 import (
 	"bytes"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -47,6 +48,48 @@ func (r *Ring) Add(line []byte) {
 	defer r.mu.Unlock()
 	r.lines = append(r.lines, s)
 	r.bytes += len(s)
+	r.evict()
+}
+
+// AddLines keeps the lines of chunk (each ends in a newline, but the last
+// may not), as Add would one at a time, with one copy and one lock for the
+// whole chunk. Output arrives in chunks of many lines, and a copy and a
+// lock per line cost a pump more than writing the lines out
+// (BENCHMARKS.md, "Logs"). A line shares its chunk's copy, so at most one
+// chunk more than the limits is kept alive.
+func (r *Ring) AddLines(chunk []byte) {
+	if r.maxLines < 1 || len(chunk) == 0 {
+		return
+	}
+	// Only the chunk's last maxLines lines can stay: copy just those.
+	start, n := len(chunk), 0
+	for start > 0 && n < r.maxLines {
+		start = bytes.LastIndexByte(chunk[:start-1], '\n') + 1
+		n++
+	}
+	s := string(chunk[start:])
+	limit := MaxRingLine
+	if r.maxBytes > 0 {
+		limit = min(limit, r.maxBytes)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for len(s) > 0 {
+		line := s
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			line, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		line = cut(line, limit)
+		r.lines = append(r.lines, line)
+		r.bytes += len(line)
+	}
+	r.evict()
+}
+
+// evict drops the oldest lines until the limits hold.
+func (r *Ring) evict() {
 	for len(r.lines) > r.maxLines || (r.maxBytes > 0 && r.bytes > r.maxBytes) {
 		r.bytes -= len(r.lines[0])
 		r.lines[0] = "" // let the string go
@@ -69,9 +112,10 @@ func (r *Ring) Last(n int) []string {
 	return append([]string(nil), r.lines[len(r.lines)-n:]...)
 }
 
-// cut shortens b to at most n bytes, not splitting a UTF-8 sequence when
-// it can help it (invalid UTF-8 is cut at n).
-func cut(b []byte, n int) []byte {
+// cut shortens b, a line as bytes or as a string, to at most n bytes,
+// without a copy, not splitting a UTF-8 sequence when it can help it
+// (invalid UTF-8 is cut at n).
+func cut[S ~string | ~[]byte](b S, n int) S {
 	if len(b) <= n {
 		return b
 	}

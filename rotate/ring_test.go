@@ -1,6 +1,7 @@
 package rotate
 
 import (
+	"bytes"
 	"slices"
 	"strconv"
 	"strings"
@@ -117,5 +118,38 @@ func TestRingConcurrent(t *testing.T) {
 	got := r.Last(1)
 	if len(got) != 1 || got[0] != "19999" {
 		t.Errorf("Last(1) = %q", got)
+	}
+}
+
+// AddLines keeps what Add, line by line, keeps.
+func TestAddLinesAsAdd(t *testing.T) {
+	chunks := [][]byte{
+		[]byte("a\nbb\nccc\n"),
+		[]byte("no newline at the end"),
+		[]byte("\n\n"),
+		[]byte(strings.Repeat("x", 5000) + "\n" + "é\n"),
+		[]byte(strings.Repeat("line\n", 40)),
+	}
+	for _, limits := range [][2]int{{1000, 1 << 20}, {7, 1 << 20}, {1000, 30}, {3, 0}} {
+		one, all := NewRing(limits[0], limits[1]), NewRing(limits[0], limits[1])
+		for _, c := range chunks {
+			all.AddLines(c)
+			forEachLine(c, one.Add)
+		}
+		got, want := all.Last(2000), one.Last(2000)
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("limits %v: AddLines kept %q, Add %q", limits, got, want)
+		}
+	}
+}
+
+func forEachLine(c []byte, f func([]byte)) {
+	for len(c) > 0 {
+		i := bytes.IndexByte(c, '\n') + 1
+		if i == 0 {
+			i = len(c)
+		}
+		f(c[:i])
+		c = c[i:]
 	}
 }

@@ -152,7 +152,7 @@ func (pm *pump) emit(chunk, out []byte) []byte {
 			return true
 		})
 	}
-	pm.keepTail(chunk)
+	pm.ring.AddLines(chunk)
 	to := pm.to
 	switch {
 	case to.file == nil && to.console == nil:
@@ -186,24 +186,6 @@ func (pm *pump) emit(chunk, out []byte) []byte {
 		}
 	}
 	return out
-}
-
-// keepTail adds the chunk's last lines to the tail ring: only as many as
-// the ring holds, so a fast writer does not pay for every line.
-func (pm *pump) keepTail(chunk []byte) {
-	start, n := len(chunk), 0
-	for start > 0 && n < ringLines {
-		i := bytes.LastIndexByte(chunk[:start-1], '\n')
-		start = i + 1
-		n++
-		if i < 0 {
-			break
-		}
-	}
-	forLines(chunk[start:], func(line []byte) bool {
-		pm.ring.Add(bytes.TrimSuffix(line, []byte("\n")))
-		return true
-	})
 }
 
 // forLines calls f with each line of chunk, newline included, until f
