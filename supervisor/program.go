@@ -282,7 +282,7 @@ func (p *program) exited(now time.Time) effect {
 	}
 	// A run as long as backoff_max was stable: restart at once and forget
 	// the delay. A shorter one is a crash loop: wait, doubling each time.
-	if now.Sub(p.upAt) >= p.cfg.BackoffMax {
+	if now.Sub(p.spawned) >= p.cfg.BackoffMax { // counted from the start, as README says
 		p.delay = 0
 		return p.spawn(now)
 	}

@@ -90,7 +90,13 @@ func TestStep(t *testing.T) {
 			{0, evStart, 0, Starting, doSpawn},
 			{0, evSpawned, 0, Starting, 0},
 			{s, evTimer, 0, Running, 0},
-			{s + 30*s, evExit, 2, Starting, doSpawn},
+			{30 * s, evExit, 2, Starting, doSpawn}, // up 30s = backoff_max since the start
+		}},
+		{"a run is counted from the start, not from RUNNING", func(c *config.Program) { c.BackoffMax = s }, []move{
+			{0, evStart, 0, Starting, doSpawn},
+			{0, evSpawned, 0, Starting, 0},
+			{s, evTimer, 0, Running, 0},
+			{s + s/2, evExit, 2, Starting, doSpawn}, // 1.5s since the start >= 1s
 		}},
 		{"autorestart always restarts a clean exit", func(c *config.Program) { c.Autorestart = "always" }, []move{
 			{0, evStart, 0, Starting, doSpawn},
