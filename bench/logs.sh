@@ -121,20 +121,13 @@ mount -t tmpfs -o size="$TMPFS_SIZE" tmpfs "$mnt"
 mounted=1
 
 # ---------------------------------------------------------------- build
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 W=$tmp/writer
 LT=$tmp/logtool
 gcc -O2 -static -Wall -Wextra -o "$W" "$here/logs-helper/writer.c"
 gcc -O2 -static -Wall -Wextra -o "$LT" "$here/logs-helper/logtool.c"
-if [[ -n ${TEND:-} ]]; then
-	tend=$TEND
-	tend_build="prebuilt $TEND"
-else
-	tend=$tmp/tend
-	tend_build="cd $repo && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o \$TMP/tend ."
-	log "building tend"
-	(cd "$repo" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$tend" .)
-fi
-[[ -x $tend ]] || die "$tend not built"
+build_tend
 tend_rev=$(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n $(cd "$repo" && git status --porcelain --untracked-files=no 2>/dev/null) ]]; then
 	tend_rev+=" (work tree with uncommitted changes)"
@@ -167,13 +160,6 @@ hwm() {
 		fi
 	done <"/proc/$1/status"
 	echo 0
-}
-
-# pause N: sleep N seconds in a way a signal can cut short.
-pause() {
-	sleep "$1" &
-	local p=$!
-	wait $p || true
 }
 
 # files CONTENDER DIR: the kept log files, oldest first.

@@ -109,28 +109,13 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# pause N: sleep N seconds in a way a signal can cut short (bash runs a
-# trap only once its foreground command is done; wait returns at once).
-pause() {
-	sleep "$1" &
-	pause_pid=$!
-	wait $pause_pid || true
-	pause_pid=""
-}
 
 # ---------------------------------------------------------------- build
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 H=$tmp/pid1helper
 gcc -O2 -static -Wall -Wextra -o "$H" "$here/helper/pid1helper.c"
-if [[ -n ${TEND:-} ]]; then
-	tend=$TEND
-	tend_build="prebuilt $TEND"
-else
-	tend=$tmp/tend
-	tend_build="cd $repo && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o \$TMP/tend ."
-	log "building tend"
-	(cd "$repo" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$tend" .)
-fi
-[[ -x $tend ]] || die "$tend not built"
+build_tend
 
 names=(tend tini dumb-init catatonit)
 # Each init's command line, up to where the program goes.

@@ -100,33 +100,19 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# pause N: a sleep a signal can cut short.
-pause() {
-	sleep "$1" &
-	pause_pid=$!
-	wait $pause_pid || true
-	pause_pid=""
-}
 # nap: 10 ms without starting a process.
 exec {nap_fd}<> <(:)
 nap() { read -r -t 0.01 -u "$nap_fd" _ || true; }
 
 # ---------------------------------------------------------------- build
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 src=$here/supervise-helper/supervise.c
 H=$tmp/tool P=$tmp/pause C=$tmp/crash
 gcc -O2 -static -Wall -Wextra -DTOOL -o "$H" "$src"
 gcc -O2 -static -Wall -Wextra -DPAUSE -o "$P" "$src"
 gcc -O2 -static -Wall -Wextra -DCRASH -o "$C" "$src"
-if [[ -n ${TEND:-} ]]; then
-	tend=$TEND
-	tend_build="prebuilt $TEND"
-else
-	tend=$tmp/tend
-	tend_build="cd $repo && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o \$TMP/tend ."
-	log "building tend"
-	(cd "$repo" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$tend" .)
-fi
-[[ -x $tend ]] || die "$tend not built"
+build_tend
 
 renice -n "$NICE" -p $$ >/dev/null || log "cannot renice to $NICE; running at $(nice)"
 export TZ=UTC # supervisord's log time stamps, read as UTC
