@@ -248,21 +248,7 @@ for n in "${names[@]}"; do
 	bg_pids+=("$!")
 done
 
-# nap: sleep 10 ms without starting a process (read times out on a pipe
-# that never has anything in it).
-exec {nap_fd}<> <(:)
-nap() { read -r -t 0.01 -u "$nap_fd" _ || true; }
 
-# children PID: the children of every thread of PID.
-children() {
-	local f line
-	for f in /proc/"$1"/task/*/children; do
-		line=""
-		read -r line <"$f" 2>/dev/null || true
-		[[ -n $line ]] && echo "$line"
-	done
-	return 0
-}
 
 # settled PID: PID has a child that is running sleep.
 settled() {

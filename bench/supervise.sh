@@ -100,9 +100,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# nap: 10 ms without starting a process.
-exec {nap_fd}<> <(:)
-nap() { read -r -t 0.01 -u "$nap_fd" _ || true; }
 
 # ---------------------------------------------------------------- build
 # shellcheck source=bench/lib.sh
@@ -248,16 +245,6 @@ for s in "${names[@]}" floor; do
 done
 
 # ---------------------------------------------------------------- helpers
-# children PID: the children of every thread of PID.
-children() {
-	local f line
-	for f in /proc/"$1"/task/*/children; do
-		line=""
-		read -r line <"$f" 2>/dev/null || true
-		[[ -n $line ]] && echo "$line"
-	done
-	return 0
-}
 # pid1 UNSHARE: PID 1 of the namespace (the child of unshare), waiting for it.
 pid1() {
 	local c="" deadline=$((SECONDS + 10))
