@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"strings"
 
 	"tend/config"
+	"tend/control"
 	"tend/supervisor"
 )
 
@@ -34,13 +36,15 @@ func run(args []string, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
 		case "version", "--version":
-			fmt.Printf("tend %s (%s)\n", version, runtime.Version())
+			fmt.Printf("tend %s\n", versionString())
 			return 0
 		case "help", "-h", "--help":
 			fmt.Print(usage)
 			return 0
 		case "check":
 			return check(args[1:], stderr)
+		case "ctl":
+			return ctl(args[1:], os.Stdout, stderr)
 		}
 	}
 
@@ -54,10 +58,12 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tend: %v\n%s", err, usage)
 		return 2
 	}
-	_ = socket // the control socket comes with issue 5
+	socketSet := false
+	fs.Visit(func(f *flag.Flag) { socketSet = socketSet || f.Name == "socket" })
 	argv := fs.Args()
 
 	var cfg *config.Config
+	var reload func() (*config.Config, error)
 	if path := configPath(*configFile); path != "" {
 		c, err := config.Load(path, os.LookupEnv)
 		if err != nil {
@@ -65,6 +71,7 @@ func run(args []string, stderr io.Writer) int {
 			return 2
 		}
 		cfg = c
+		reload = func() (*config.Config, error) { return config.Load(path, os.LookupEnv) }
 	}
 	if cfg == nil && len(argv) == 0 {
 		fmt.Fprintf(stderr, "tend: no program to run and no config (-c FILE, $TEND_CONFIG or %s)\n%s", defaultConfig, usage)
@@ -109,7 +116,146 @@ func run(args []string, stderr io.Writer) int {
 		// (BENCHMARKS.md).
 		runtime.GOMAXPROCS(1)
 	}
-	return supervisor.Run(supervisor.Options{Config: cfg, Main: main, Log: log, Stderr: errConsole})
+	opts := supervisor.Options{Config: cfg, Main: main, Log: log, Stderr: errConsole, Reload: reload, Version: versionString()}
+	srv, err := listen(cfg, *socket, socketSet, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "tend: %v\n", err)
+		return 2
+	}
+	if srv != nil {
+		opts.Calls = srv.Calls()
+		defer srv.Close()
+	}
+	return supervisor.Run(opts)
+}
+
+func versionString() string {
+	return fmt.Sprintf("%s (%s)", version, runtime.Version())
+}
+
+// socketPath is where the control socket is: --socket, else the config's
+// socket (which $TEND_SOCKET overrides, and which defaults to
+// /run/tend.sock), else, with no config, $TEND_SOCKET. "" means none: in
+// tini mode tend makes a socket only when asked for one.
+func socketPath(cfg *config.Config, flagValue string, flagSet bool) string {
+	switch {
+	case flagSet:
+		return flagValue
+	case cfg != nil:
+		return cfg.Socket
+	}
+	return os.Getenv("TEND_SOCKET")
+}
+
+// listen creates the control socket. A live socket at the path (another
+// tend) is an error: tend refuses to start. Any other failure is logged
+// once, and tend runs on without a socket.
+func listen(cfg *config.Config, flagValue string, flagSet bool, log *slog.Logger) (*control.Server, error) {
+	path := socketPath(cfg, flagValue, flagSet)
+	if path == "" {
+		return nil, nil
+	}
+	o := control.Options{Path: path, Log: log}
+	if cfg != nil {
+		o.Mode, o.Group = cfg.SocketMode, cfg.SocketGroup
+	}
+	srv, err := control.Listen(o)
+	if errors.Is(err, control.ErrInUse) {
+		return nil, err
+	}
+	if err != nil {
+		log.Warn("no control socket; running without one", "err", err)
+		return nil, nil
+	}
+	return srv, nil
+}
+
+// ctl is `tend ctl [-c FILE | --socket PATH] COMMAND [ARG...]`: it sends
+// one request and prints the reply without its final OK. Exit 0 on OK, 1
+// on ERR, 2 when it cannot connect, and 3 from status when a program it
+// lists is neither RUNNING nor a oneshot that is done.
+func ctl(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("tend ctl", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	file := fs.String("c", "", "config file")
+	socket := fs.String("socket", "", "control socket path")
+	if err := fs.Parse(args); err != nil || fs.NArg() == 0 {
+		fmt.Fprintf(stderr, "tend ctl: usage: tend ctl [-c FILE | --socket PATH] COMMAND [ARG...]; try tend ctl help\n")
+		return 2
+	}
+	socketSet := false
+	fs.Visit(func(f *flag.Flag) { socketSet = socketSet || f.Name == "socket" })
+	path := *socket
+	if !socketSet {
+		path = ctlSocket(*file, stderr)
+	}
+	if path == "" {
+		fmt.Fprintf(stderr, "tend ctl: the control socket is disabled (socket = \"\" in the config)\n")
+		return 2
+	}
+	req := strings.Join(fs.Args(), " ")
+	var out io.Writer = stdout
+	var st *statusCheck
+	if strings.EqualFold(fs.Arg(0), "status") {
+		st = &statusCheck{w: stdout}
+		out = st
+	}
+	err := control.Do(path, req, out)
+	var re *control.ReplyError
+	var ce *control.ConnectError
+	switch {
+	case err == nil && st != nil && st.down:
+		return 3
+	case err == nil:
+		return 0
+	case errors.As(err, &re):
+		fmt.Fprintf(stderr, "tend ctl: %s\n", re.Reason)
+		return 1
+	case errors.As(err, &ce):
+		fmt.Fprintf(stderr, "tend ctl: %v\n", ce)
+		return 2
+	}
+	fmt.Fprintf(stderr, "tend ctl: %v\n", err)
+	return 1
+}
+
+// ctlSocket finds the socket as tend does: the config's socket key (-c,
+// $TEND_CONFIG or /etc/tend.toml; $TEND_SOCKET overrides it), else
+// $TEND_SOCKET, else the default. A config that does not load is passed
+// over: the socket may still answer, and say what is wrong with it.
+func ctlSocket(file string, stderr io.Writer) string {
+	if path := configPath(file); path != "" {
+		cfg, err := config.Load(path, os.LookupEnv)
+		if err == nil {
+			return cfg.Socket
+		}
+		fmt.Fprintf(stderr, "tend ctl: %s does not load, so its socket key is not known; trying $TEND_SOCKET or %s (--socket PATH chooses)\n", path, config.DefaultSocket)
+	}
+	if s := os.Getenv("TEND_SOCKET"); s != "" {
+		return s
+	}
+	return config.DefaultSocket
+}
+
+// statusCheck passes status lines through and notes any program that is
+// not up: neither RUNNING nor EXITED with "done".
+type statusCheck struct {
+	w    io.Writer
+	down bool
+}
+
+func (s *statusCheck) Write(b []byte) (int, error) {
+	for _, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) < 2:
+		case f[1] == "RUNNING":
+		case f[1] == "EXITED" && len(f) > 2 && strings.TrimSuffix(f[2], ",") == "done":
+		default:
+			s.down = true
+		}
+	}
+	return s.w.Write(b)
 }
 
 // configPath finds the config file: -c, else $TEND_CONFIG, else

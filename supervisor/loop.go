@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/signal"
 	"slices"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"tend/config"
+	"tend/control"
 	"tend/reaper"
 	"tend/signals"
 	"tend/spawn"
@@ -41,6 +41,13 @@ type Options struct {
 	// own log should write to Stderr, so that nothing blocks on a stalled
 	// log driver.
 	Stdout, Stderr *Console
+	// Calls brings the control socket's requests; nil means no socket.
+	Calls <-chan *control.Call
+	// Reload reads the config again, for SIGHUP, reload and reread; nil
+	// means there is no config file (tini mode).
+	Reload func() (*config.Config, error)
+	// Version is what `version` answers.
+	Version string
 }
 
 // stage is how far tend has got towards exiting.
@@ -72,6 +79,7 @@ type loop struct {
 	sigs    chan os.Signal // every other signal
 	results chan result
 	quit    chan struct{} // closed when the loop ends, for the goroutines
+	calls   <-chan *control.Call
 	timer   *time.Timer
 
 	progs  []*program        // in start order: priority, then name
@@ -89,6 +97,11 @@ type loop struct {
 	deadline  time.Time // of the whole shutdown, then of SIGKILL
 	code      int       // tend's exit status
 	codeFixed bool      // set by a required program's end; main's status does not replace it
+
+	reload  func() (*config.Config, error)
+	version string
+	waiters []*waiter       // start, stop, restart and wait requests under way
+	events  []*control.Call // events subscribers
 }
 
 // Run supervises the programs and returns the status tend exits with.
@@ -112,6 +125,9 @@ func Run(o Options) int {
 		watch:   make(map[*program]*watch),
 		stdout:  o.Stdout,
 		stderr:  o.Stderr,
+		calls:   o.Calls,
+		reload:  o.Reload,
+		version: o.Version,
 	}
 	if l.stdout == nil {
 		l.stdout = NewConsole(os.Stdout)
@@ -156,28 +172,7 @@ func Run(o Options) int {
 			p.out = newOutput(c, l.stdout, l.stderr, l.log)
 		}
 	}
-	slices.SortStableFunc(l.progs, func(a, b *program) int {
-		if a.cfg.Priority != b.cfg.Priority {
-			return a.cfg.Priority - b.cfg.Priority
-		}
-		return strings.Compare(a.cfg.Name, b.cfg.Name)
-	})
-	byName := make(map[string]*program, len(l.progs))
-	for _, p := range l.progs {
-		byName[p.cfg.Name] = p
-	}
-	for _, p := range l.progs {
-		for _, d := range p.cfg.DependsOn {
-			p.deps = append(p.deps, byName[d])
-		}
-	}
-	for _, names := range config.Waves(progs) {
-		var w []*program
-		for _, n := range names {
-			w = append(w, byName[n])
-		}
-		l.waves = append(l.waves, w)
-	}
+	l.arrange()
 
 	now := time.Now()
 	if len(l.progs) == 0 {
@@ -245,7 +240,10 @@ func (l *loop) run() int {
 			l.result(r, time.Now())
 		case <-l.timer.C:
 			l.tick(time.Now())
+		case c := <-l.calls:
+			l.request(c, time.Now())
 		}
+		l.answer(time.Now())
 	}
 }
 
@@ -319,6 +317,7 @@ func (l *loop) apply(p *program, ev event, now time.Time) {
 
 // spawn starts p's process and steps it with the outcome.
 func (l *loop) spawn(p *program, now time.Time) {
+	l.takeNext(p)
 	pid, err := l.start(p)
 	if err != nil {
 		p.code = 1
@@ -331,7 +330,7 @@ func (l *loop) spawn(p *program, now time.Time) {
 		l.apply(p, evSpawnFail, now) // its transition's log line gives the reason
 		return
 	}
-	p.pid = pid
+	p.pid, p.lastPid = pid, pid
 	l.byPid[pid] = p
 	l.log.Info("program started", "program", p.cfg.Name, "pid", pid)
 	l.apply(p, evSpawned, now)
@@ -353,6 +352,7 @@ func (l *loop) kill(p *program, s syscall.Signal, group bool) {
 
 // changed logs a transition and acts on what it means for the others.
 func (l *loop) changed(p *program, from State, now time.Time) {
+	l.event(p, from, now)
 	attrs := []any{"program", p.cfg.Name, "from", from.String(), "to", p.state.String()}
 	switch p.state {
 	case Exited, Backoff, Fatal:
@@ -435,7 +435,8 @@ func (l *loop) settle(now time.Time) {
 			break
 		}
 	}
-	next := l.deadline
+	l.forget()
+	next := earliest(l.deadline, l.waitersDeadline())
 	for _, p := range l.progs {
 		next = earliest(next, p.deadline)
 		next = earliest(next, l.checkAt(p))
@@ -486,15 +487,11 @@ func (l *loop) signal(s syscall.Signal, now time.Time) {
 			}
 			return
 		case unix.SIGHUP:
-			l.log.Warn("SIGHUP: reload is not built yet; nothing changed", "signal", "SIGHUP")
+			l.reloadConfig(true, now) // its outcome is logged
+			l.settle(now)
 			return
 		case unix.SIGUSR2:
-			for _, p := range l.progs {
-				if p.out != nil {
-					go p.out.reopen(l.log, p.cfg.Name)
-				}
-			}
-			l.log.Info("reopening log files", "signal", "SIGUSR2")
+			l.reopen()
 			return
 		}
 	}

@@ -39,6 +39,11 @@ type sink struct {
 type output struct {
 	stdout, stderr sink
 	ring           *rotate.Ring
+
+	mu      sync.Mutex
+	readers int  // pumps writing here
+	retired bool // replaced by a reload: close once the pumps are done
+	closed  bool
 }
 
 // newOutput opens p's log files. A file that cannot be opened yet (its
@@ -91,10 +96,56 @@ func (o *output) reopen(log *slog.Logger, name string) {
 
 // close closes the log files.
 func (o *output) close() {
+	o.mu.Lock()
+	already := o.closed
+	o.closed = true
+	o.mu.Unlock()
+	if already {
+		return
+	}
 	for _, s := range []sink{o.stdout, o.stderr} {
 		if s.file != nil {
 			s.file.Close()
 		}
+	}
+}
+
+// hold counts a pump that writes here; release, its end.
+func (o *output) hold() {
+	o.mu.Lock()
+	o.readers++
+	o.mu.Unlock()
+}
+
+func (o *output) release() {
+	o.mu.Lock()
+	o.readers--
+	done := o.retired && o.readers == 0
+	o.mu.Unlock()
+	if done {
+		o.close()
+	}
+}
+
+// retire closes the files once no pump writes to them any more: the
+// program's old process may still be saying its last words.
+func (o *output) retire() {
+	o.mu.Lock()
+	o.retired = true
+	done := o.readers == 0
+	o.mu.Unlock()
+	if done {
+		o.close()
+	}
+}
+
+// setLimits applies new log sizes and backups to open files.
+func (o *output) setLimits(c *config.Program) {
+	if o.stdout.file != nil {
+		o.stdout.file.SetLimits(c.Stdout.MaxBytes, c.Stdout.Backups)
+	}
+	if o.stderr.file != nil {
+		o.stderr.file.SetLimits(c.Stderr.MaxBytes, c.Stderr.Backups)
 	}
 }
 
@@ -105,6 +156,7 @@ func (o *output) close() {
 // drops, a file writes or drops.
 type pump struct {
 	name    string
+	out     *output
 	to      sink
 	ring    *rotate.Ring
 	pattern *regexp.Regexp
@@ -116,6 +168,7 @@ type pump struct {
 
 func (pm *pump) run(r *os.File) {
 	defer pm.wg.Done()
+	defer pm.out.release()
 	defer r.Close()
 	buf := make([]byte, 0, pumpBuffer)
 	var out []byte
@@ -224,11 +277,12 @@ func (l *loop) pipeOutput(p *program, w *watch, files []uintptr) error {
 		}
 		w.child = append(w.child, wr)
 		files[i] = wr.Fd()
-		pm := &pump{name: p.cfg.Name, to: streams[i-1], ring: p.out.ring, log: l.log, now: time.Now, wg: &l.pumps, matched: matched}
+		pm := &pump{name: p.cfg.Name, out: p.out, to: streams[i-1], ring: p.out.ring, log: l.log, now: time.Now, wg: &l.pumps, matched: matched}
 		if matched != nil {
 			pm.pattern = p.cfg.Ready.Pattern
 		}
 		l.pumps.Add(1)
+		p.out.hold()
 		go pm.run(r)
 	}
 	return nil

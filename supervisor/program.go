@@ -78,20 +78,24 @@ type program struct {
 	killed   bool      // SIGKILL sent while stopping
 	then     after
 
+	seq     int    // transitions so far: a request asks whether one came after it
+	lastPid int    // the pid of the latest process, kept after it ends
 	code    int    // last exit status (128+N for signal N)
 	reason  string // why it is EXITED, BACKOFF or FATAL, for status
 	changed time.Time
 
 	// The loop's own bookkeeping; step does not use these.
-	wanted      bool       // to be started (autostart, or asked to); false once stopped on request
-	started     bool       // the loop has started it once since it was wanted
-	deps        []*program // depends_on
-	checkAt     time.Time  // next ready command check
-	checkPid    int        // a command check running, 0 if none
-	healthAt    time.Time  // next health check
-	healthFails int        // health checks failed in a row
-	healthBusy  bool       // a tcp or http health check is under way
-	out         *output    // where its output goes; nil for main, which keeps tend's descriptors
+	wanted      bool            // to be started (autostart, or asked to); false once stopped on request
+	started     bool            // the loop has started it once since it was wanted
+	deps        []*program      // depends_on
+	checkAt     time.Time       // next ready command check
+	checkPid    int             // a command check running, 0 if none
+	healthAt    time.Time       // next health check
+	healthFails int             // health checks failed in a row
+	healthBusy  bool            // a tcp or http health check is under way
+	out         *output         // where its output goes; nil for main, which keeps tend's descriptors
+	next        *config.Program // settings from a reload, taken at the next start
+	removed     bool            // gone from the config: stopping, then forgotten
 }
 
 // needsCheck reports whether readiness needs more than being up.
@@ -193,6 +197,7 @@ func (p *program) step(ev event, now time.Time) effect {
 
 func (p *program) set(s State, now time.Time) {
 	p.state, p.changed = s, now
+	p.seq++
 }
 
 // spawn asks the loop to start the process.

@@ -1,0 +1,581 @@
+package supervisor
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"tend/control"
+	"tend/signals"
+)
+
+// request answers one call from the control socket. Requests that wait
+// (start, stop, restart, wait) leave a waiter, which answer checks after
+// every event; the loop itself never waits on a client.
+func (l *loop) request(c *control.Call, now time.Time) {
+	r := c.Req
+	switch r.Cmd {
+	case "status":
+		l.status(c, r.Targets)
+	case "start", "stop", "restart", "wait":
+		l.change(c, r, now)
+	case "signal":
+		l.signalRequest(c, r)
+	case "pid":
+		l.pidRequest(c, r.Targets)
+	case "tail":
+		l.tail(c, r.Targets, r.Lines)
+	case "reread", "reload":
+		l.reloadRequest(c, r.Cmd == "reload", now)
+	case "reopen":
+		l.reopen()
+		c.OK()
+	case "events":
+		l.events = append(l.events, c)
+	case "shutdown":
+		c.OK()
+		if l.stage == running {
+			l.log.Info("shutting down", "requested_by_pid", c.PeerPID)
+			l.shutdown(now)
+		}
+	case "version":
+		c.Line("tend " + l.version)
+		c.OK()
+	case "help":
+		for _, h := range control.Help {
+			c.Line(h)
+		}
+		c.OK()
+	default:
+		c.Err(fmt.Sprintf("unknown command %q; try help", r.Cmd))
+	}
+}
+
+// resolve turns targets into programs: a name, GROUP:* (a program that
+// has no group key is its own group, as in supervisorctl), GROUP:NAME, or
+// all. Each program appears once, in the order named.
+func (l *loop) resolve(targets []string) ([]*program, error) {
+	var out []*program
+	add := func(p *program) {
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	for _, t := range targets {
+		if t == "all" {
+			for _, p := range l.byName() {
+				add(p)
+			}
+			continue
+		}
+		group, name, grouped := strings.Cut(t, ":")
+		if !grouped {
+			p := l.named(t)
+			if p == nil {
+				return nil, fmt.Errorf("no such program %q", t)
+			}
+			add(p)
+			continue
+		}
+		found := false
+		for _, p := range l.byName() {
+			if inGroup(p, group) && (name == "*" || name == p.cfg.Name) {
+				add(p)
+				found = true
+			}
+		}
+		if !found {
+			if name == "*" {
+				return nil, fmt.Errorf("no such group %q", group)
+			}
+			return nil, fmt.Errorf("no such program %q", t)
+		}
+	}
+	return out, nil
+}
+
+func inGroup(p *program, group string) bool {
+	if p.cfg.Group != "" {
+		return p.cfg.Group == group
+	}
+	return p.cfg.Base == group
+}
+
+// named finds a program by name; removed programs still stopping are
+// found only when nothing newer has the name.
+func (l *loop) named(name string) *program {
+	var found *program
+	for _, p := range l.progs {
+		if p.cfg.Name == name && (found == nil || found.removed) {
+			found = p
+		}
+	}
+	return found
+}
+
+// byName lists the programs sorted by name, as supervisorctl shows them.
+func (l *loop) byName() []*program {
+	ps := slices.Clone(l.progs)
+	slices.SortStableFunc(ps, func(a, b *program) int { return strings.Compare(a.cfg.Name, b.cfg.Name) })
+	return ps
+}
+
+// status answers `status`: supervisorctl's columns, one program a line.
+func (l *loop) status(c *control.Call, targets []string) {
+	ps := l.byName()
+	if len(targets) > 0 {
+		var err error
+		if ps, err = l.resolve(targets); err != nil {
+			c.Err(err.Error())
+			return
+		}
+	}
+	now := time.Now()
+	nameW, stateW := 0, 0
+	for _, p := range ps {
+		nameW = max(nameW, len(p.cfg.Name))
+		stateW = max(stateW, len(p.state.String()))
+	}
+	for _, p := range ps {
+		c.Line(fmt.Sprintf("%-*s  %-*s  %s", nameW, p.cfg.Name, stateW, p.state, l.describe(p, now)))
+	}
+	c.OK()
+}
+
+// describe is status's last column. A oneshot that finished well says
+// "done": `tend ctl status` counts it as up.
+func (l *loop) describe(p *program, now time.Time) string {
+	since := uptime(now.Sub(p.changed))
+	switch p.state {
+	case Running:
+		if p.cfg.Type == "oneshot" {
+			return fmt.Sprintf("pid %d, running for %s", p.pid, uptime(now.Sub(p.spawned)))
+		}
+		return fmt.Sprintf("pid %d, uptime %s", p.pid, uptime(now.Sub(p.spawned)))
+	case Starting:
+		why := "up " + uptime(now.Sub(p.spawned))
+		if p.upAt.IsZero() {
+			why += fmt.Sprintf(" of startsecs %s", p.cfg.StartSecs)
+		} else if p.needsCheck() && !p.ready {
+			why += ", waiting for ready check " + p.cfg.Ready.Kind
+		}
+		if p.pid == 0 {
+			return "starting"
+		}
+		return fmt.Sprintf("pid %d, %s", p.pid, why)
+	case Stopping:
+		return fmt.Sprintf("pid %d, stopping for %s", p.pid, since)
+	case Backoff:
+		return fmt.Sprintf("%s, exit status %d; next try in %s", p.reason, p.code, uptime(p.deadline.Sub(now)))
+	case Exited:
+		if p.cfg.Type == "oneshot" && p.ready {
+			return fmt.Sprintf("done, exit status %d, %s ago", p.code, since)
+		}
+		d := fmt.Sprintf("exit status %d, %s ago", p.code, since)
+		if p.reason != "" {
+			d = p.reason + ", " + d
+		}
+		return d
+	case Fatal:
+		return p.reason
+	}
+	if !p.started && p.changed.IsZero() {
+		if p.wanted && !l.depsReady(p) {
+			return "waiting for " + strings.Join(l.unready(p), ", ")
+		}
+		return "not started"
+	}
+	if p.wanted && !l.depsReady(p) {
+		return "waiting for " + strings.Join(l.unready(p), ", ")
+	}
+	return "stopped " + since + " ago"
+}
+
+// unready names p's dependencies that are not ready.
+func (l *loop) unready(p *program) []string {
+	var names []string
+	for _, d := range p.deps {
+		if !d.isReady() {
+			names = append(names, d.cfg.Name)
+		}
+	}
+	return names
+}
+
+// uptime formats d as supervisorctl does: H:MM:SS, with days before.
+func uptime(d time.Duration) string {
+	s := max(0, int64(d/time.Second))
+	days, s := s/86400, s%86400
+	hms := fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	switch {
+	case days == 1:
+		return "1 day, " + hms
+	case days > 1:
+		return strconv.FormatInt(days, 10) + " days, " + hms
+	}
+	return hms
+}
+
+// signalRequest answers `signal SIG TARGET...`: the signal goes to each
+// target's process (its pid, as supervisorctl does).
+func (l *loop) signalRequest(c *control.Call, r control.Request) {
+	ps, err := l.resolve(r.Targets)
+	if err != nil {
+		c.Err(err.Error())
+		return
+	}
+	var failed []string
+	for _, p := range ps {
+		if p.pid == 0 {
+			failed = append(failed, p.cfg.Name+" is not running")
+			continue
+		}
+		if err := unix.Kill(p.pid, r.Signal); err != nil {
+			failed = append(failed, fmt.Sprintf("%s: %v", p.cfg.Name, err))
+			continue
+		}
+		c.Line(p.cfg.Name + ": signalled")
+	}
+	l.log.Info("signal sent on request", "signal", signals.Name(r.Signal), "targets", strings.Join(r.Targets, " "))
+	finish(c, failed)
+}
+
+// pidRequest answers `pid [TARGET]`: tend's own pid, a program's (0 when
+// it has no process), or `NAME PID` lines for several.
+func (l *loop) pidRequest(c *control.Call, targets []string) {
+	if len(targets) == 0 {
+		c.Line(strconv.Itoa(os.Getpid()))
+		c.OK()
+		return
+	}
+	ps, err := l.resolve(targets)
+	if err != nil {
+		c.Err(err.Error())
+		return
+	}
+	for _, p := range ps {
+		if len(ps) == 1 {
+			c.Line(strconv.Itoa(p.pid))
+		} else {
+			c.Line(p.cfg.Name + " " + strconv.Itoa(p.pid))
+		}
+	}
+	c.OK()
+}
+
+// tail answers `tail TARGET [N]` from the program's ring.
+func (l *loop) tail(c *control.Call, targets []string, n int) {
+	ps, err := l.resolve(targets)
+	if err != nil {
+		c.Err(err.Error())
+		return
+	}
+	if len(ps) != 1 {
+		c.Err(fmt.Sprintf("tail: %s names %d programs; name one", targets[0], len(ps)))
+		return
+	}
+	p := ps[0]
+	if p.out == nil {
+		c.Err(p.cfg.Name + "'s output is not captured: it goes straight to tend's own stdout and stderr")
+		return
+	}
+	for _, line := range p.out.ring.Last(n) {
+		if !c.Line(line) {
+			return
+		}
+	}
+	c.OK()
+}
+
+// reopen reopens every log file, off the loop: a hung disk must not stall
+// it.
+func (l *loop) reopen() {
+	for _, p := range l.progs {
+		if p.out != nil {
+			go p.out.reopen(l.log, p.cfg.Name)
+		}
+	}
+	l.log.Info("reopening log files")
+}
+
+// finish ends a reply: OK, or ERR with every failure.
+func finish(c *control.Call, failed []string) {
+	if len(failed) > 0 {
+		c.Err(strings.Join(failed, "; "))
+		return
+	}
+	c.OK()
+}
+
+// A waiter is a start, stop, restart or wait request in progress. It is
+// checked after every event, and answered as each target gets where it
+// was asked to go.
+type waiter struct {
+	call     *control.Call
+	cmd      string
+	targets  []*target
+	deadline time.Time // wait's timeout; zero for none
+	timeout  time.Duration
+}
+
+type target struct {
+	p      *program
+	gen    int  // the process generation when asked: restart wants a newer one
+	seq    int  // p's transitions when asked: a FATAL after this is news
+	done   bool // answered
+	failed string
+}
+
+// change starts a start, stop, restart or wait request, and answers it
+// at once if it is already complete.
+func (l *loop) change(c *control.Call, r control.Request, now time.Time) {
+	ps, err := l.resolve(r.Targets)
+	if err != nil {
+		c.Err(err.Error())
+		return
+	}
+	if l.stage != running && r.Cmd != "stop" {
+		c.Err("tend is shutting down")
+		return
+	}
+	w := &waiter{call: c, cmd: r.Cmd}
+	for _, p := range ps {
+		w.targets = append(w.targets, &target{p: p, gen: p.gen, seq: p.seq})
+	}
+	switch r.Cmd {
+	case "start":
+		for _, p := range ps {
+			l.want(p, now, map[*program]bool{})
+		}
+	case "stop":
+		for _, p := range ps {
+			p.wanted = false
+			l.apply(p, evStop, now)
+		}
+	case "restart":
+		for _, p := range ps {
+			p.wanted = true
+			p.started = true
+			if p.state == Stopped && !l.depsReady(p) {
+				p.started = false // schedule starts it once they are ready
+				continue
+			}
+			l.apply(p, evRestart, now)
+		}
+	case "wait":
+		w.timeout = r.Timeout
+		w.deadline = now.Add(r.Timeout)
+	}
+	if r.Cmd != "stop" {
+		l.log.Info(r.Cmd+" requested", "targets", strings.Join(r.Targets, " "))
+	}
+	l.waiters = append(l.waiters, w)
+	l.settle(now)
+}
+
+// want makes p wanted, and its dependencies with it, and starts what can
+// start now; the rest is started by schedule once its dependencies are
+// ready.
+func (l *loop) want(p *program, now time.Time, seen map[*program]bool) {
+	if seen[p] {
+		return
+	}
+	seen[p] = true
+	for _, d := range p.deps {
+		if !d.isReady() {
+			l.want(d, now, seen)
+		}
+	}
+	p.wanted = true
+	switch p.state {
+	case Starting, Running:
+		return
+	case Stopping:
+		l.apply(p, evRestart, now) // starts again once it is gone
+		return
+	}
+	if p.isReady() {
+		return // a oneshot that is done
+	}
+	if l.depsReady(p) {
+		p.started = true
+		l.apply(p, evStart, now)
+		return
+	}
+	p.started = false
+	if p.state != Stopped {
+		from := p.state
+		p.set(Stopped, now)
+		l.changed(p, from, now)
+	}
+}
+
+// answer checks every waiter, answering those that are complete. It runs
+// after every event.
+func (l *loop) answer(now time.Time) {
+	if len(l.waiters) == 0 {
+		return
+	}
+	keep := l.waiters[:0]
+	for _, w := range l.waiters {
+		if !l.progress(w, now) {
+			keep = append(keep, w)
+		}
+	}
+	clear(l.waiters[len(keep):])
+	l.waiters = keep
+}
+
+// progress answers what w can answer now; it reports whether w is done.
+func (l *loop) progress(w *waiter, now time.Time) bool {
+	select {
+	case <-w.call.Done():
+		return true // the client went away
+	default:
+	}
+	pending := 0
+	for _, t := range w.targets {
+		if t.done {
+			continue
+		}
+		ok, failed := l.reached(w.cmd, t)
+		switch {
+		case ok:
+			t.done = true
+			switch w.cmd {
+			case "start":
+				w.call.Line(t.p.cfg.Name + ": started")
+			case "stop":
+				w.call.Line(t.p.cfg.Name + ": stopped")
+			case "restart":
+				w.call.Line(t.p.cfg.Name + ": stopped")
+				w.call.Line(t.p.cfg.Name + ": started")
+			}
+		case failed != "":
+			t.done, t.failed = true, failed
+		default:
+			pending++
+		}
+	}
+	expired := w.cmd == "wait" && !now.Before(w.deadline)
+	if pending > 0 && !expired && (l.stage == running || w.cmd == "stop") {
+		return false
+	}
+	var failed []string
+	for _, t := range w.targets {
+		switch {
+		case t.failed != "":
+			failed = append(failed, t.p.cfg.Name+": "+t.failed)
+		case !t.done && expired:
+			failed = append(failed, fmt.Sprintf("%s: not ready after %s (%s)", t.p.cfg.Name, w.timeout, t.p.state))
+		case !t.done:
+			failed = append(failed, t.p.cfg.Name+": tend is shutting down")
+		}
+	}
+	finish(w.call, failed)
+	return true
+}
+
+// reached reports whether t got where cmd asks, or why it will not.
+func (l *loop) reached(cmd string, t *target) (ok bool, failed string) {
+	p := t.p
+	if cmd == "stop" {
+		return p.pid == 0 && p.state != Starting && p.state != Running && p.state != Stopping, ""
+	}
+	if p.isReady() && (cmd != "restart" || p.gen > t.gen) {
+		return true, ""
+	}
+	fresh := p.seq > t.seq || cmd == "wait"
+	switch {
+	case p.state == Fatal && fresh:
+		return false, "FATAL: " + p.reason
+	case p.state == Exited && fresh:
+		why := fmt.Sprintf("exited with status %d", p.code)
+		if p.reason != "" {
+			why = p.reason + " (status " + strconv.Itoa(p.code) + ")"
+		}
+		return false, why
+	case p.state == Stopped && !p.wanted:
+		return false, "stopped"
+	case p.removed:
+		return false, "removed by a reload"
+	}
+	if d := l.deadDependency(p, map[*program]bool{}); d != nil {
+		return false, fmt.Sprintf("dependency %s is %s", d.cfg.Name, d.state)
+	}
+	return false, ""
+}
+
+// deadDependency finds a dependency of p, direct or not, that will not
+// become ready by itself.
+func (l *loop) deadDependency(p *program, seen map[*program]bool) *program {
+	for _, d := range p.deps {
+		if seen[d] || d.isReady() {
+			continue
+		}
+		seen[d] = true
+		if d.state == Fatal || d.state == Exited || (d.state == Stopped && !d.wanted) {
+			return d
+		}
+		if dd := l.deadDependency(d, seen); dd != nil {
+			return dd
+		}
+	}
+	return nil
+}
+
+// waitersDeadline is the earliest wait timeout.
+func (l *loop) waitersDeadline() time.Time {
+	var next time.Time
+	for _, w := range l.waiters {
+		if !w.deadline.IsZero() {
+			next = earliest(next, w.deadline)
+		}
+	}
+	return next
+}
+
+// event tells every events subscriber of a transition:
+// `2026-11-23T10:00:00Z web RUNNING->EXITED pid 42 status 1`.
+func (l *loop) event(p *program, from State, now time.Time) {
+	if len(l.events) == 0 {
+		return
+	}
+	var b strings.Builder
+	b.WriteString(now.UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, " %s %s->%s", p.cfg.Name, from, p.state)
+	ended := p.pid == 0 && (from == Starting || from == Running || from == Stopping)
+	switch {
+	case p.pid != 0:
+		fmt.Fprintf(&b, " pid %d", p.pid)
+	case ended && p.lastPid != 0:
+		fmt.Fprintf(&b, " pid %d", p.lastPid)
+	}
+	if ended {
+		fmt.Fprintf(&b, " status %d", p.code)
+	}
+	if p.reason != "" && (p.state == Backoff || p.state == Exited || p.state == Fatal || from == Running) {
+		fmt.Fprintf(&b, " (%s)", p.reason)
+	}
+	line := b.String()
+	keep := l.events[:0]
+	for _, c := range l.events {
+		if c.Line(line) {
+			keep = append(keep, c)
+		}
+	}
+	clear(l.events[len(keep):])
+	l.events = keep
+}
+
+// errNoConfig is the reply to reread and reload in tini mode.
+var errNoConfig = errors.New("no config file to read: tend runs without one (tini mode)")
+
+// errShuttingDown is the reply to a reload during the shutdown.
+var errShuttingDown = errors.New("tend is shutting down")
