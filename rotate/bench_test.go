@@ -40,3 +40,56 @@ func BenchmarkWrite64K(b *testing.B) {
 func BenchmarkWriteLine100(b *testing.B) {
 	benchWrite(b, append(bytes.Repeat([]byte("x"), 99), '\n'))
 }
+
+// ringChunk is a full 64 KiB pump buffer of 64-byte lines, as a log pump
+// hands it to Ring.AddLines.
+func ringChunk(b *testing.B) []byte {
+	p := bytes.Repeat(append(bytes.Repeat([]byte("x"), 63), '\n'), 1024)
+	if len(p) != 64<<10 {
+		b.Fatalf("%d bytes", len(p))
+	}
+	return p
+}
+
+// BenchmarkRingAddLines: one 64 KiB chunk of 64-byte lines per AddLines,
+// with tend's limits (1000 lines, 1 MiB).
+func BenchmarkRingAddLines(b *testing.B) {
+	p := ringChunk(b)
+	r := NewRing(1000, 1<<20)
+	b.SetBytes(int64(len(p)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r.AddLines(p)
+	}
+}
+
+// BenchmarkRingLast50: `tail NAME` (50 lines) of a full ring.
+func BenchmarkRingLast50(b *testing.B) {
+	p := ringChunk(b)
+	r := NewRing(1000, 1<<20)
+	for range 17 { // a little over 1 MiB: the ring has wrapped
+		r.AddLines(p)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if got := r.Last(50); len(got) != 50 {
+			b.Fatalf("Last(50) returned %d lines", len(got))
+		}
+	}
+}
+
+// BenchmarkRingLast1000: the most a `tail` can ask of a full ring of long
+// lines, 1000 lines of 1 KiB: the whole buffer is walked under the lock.
+func BenchmarkRingLast1000(b *testing.B) {
+	p := bytes.Repeat(append(bytes.Repeat([]byte("x"), 1023), '\n'), 64)
+	r := NewRing(1000, 1<<20)
+	for range 17 {
+		r.AddLines(p)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if got := r.Last(1000); len(got) != 1000 {
+			b.Fatalf("Last(1000) returned %d lines", len(got))
+		}
+	}
+}

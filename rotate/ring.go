@@ -7,109 +7,206 @@ import (
 	"unicode/utf8"
 )
 
-// MaxRingLine is the longest line a Ring keeps; a longer one is cut to this
+// MaxRingLine is the longest line Last returns; a longer one is cut to this
 // many bytes (fewer if that would split a UTF-8 sequence).
 const MaxRingLine = 4096
 
-// Ring keeps the last lines a program wrote, for `tail NAME N`: at most
-// maxLines lines and maxBytes bytes in all, the oldest dropped first. A
-// line longer than MaxRingLine is kept cut short. A Ring is safe for
-// concurrent use: one goroutine adding while others read is the intended
-// use.
+// Ring keeps the last lines a program wrote, for `tail NAME N`: the lines
+// that lie wholly within the last maxBytes bytes written, each counted with
+// its newline. A line whose start has been overwritten is gone, so a line
+// longer than maxBytes (newline included) is never returned.
+//
+// A Ring is one buffer of bytes, written round and round, allocated on the
+// first write so that a program that writes nothing costs nothing. Adding
+// is a copy into the buffer under one lock, with no work per line and no
+// allocation: output arrives in chunks of many lines, and a tail that cost
+// a copy and a lock per line took 46% of a log pump's CPU (BENCHMARKS.md,
+// "Logs"). Lines are found only when asked for, by Last.
+//
+// Every Add and AddLines ends at a line end: a chunk that does not end in a
+// newline has its last line ended by the Ring. So the stdout and stderr
+// pumps of a program, which share its Ring, never run their lines
+// together, and neither does the last partial line of one run with the
+// first of the next; a line longer than a pump's buffer is kept as the
+// pieces the pump hands on.
+//
+// A Ring is safe for concurrent use: goroutines adding while others read
+// is the intended use.
 type Ring struct {
 	maxLines, maxBytes int
 
-	mu    sync.RWMutex
-	lines []string // oldest first
-	bytes int      // the sum of their lengths
+	mu sync.Mutex
+	// buf holds the last len(buf) bytes written, oldest at buf[w] once
+	// full: maxBytes, and the byte before them, which tells whether the
+	// oldest of those bytes starts a line. nil until the first write.
+	buf  []byte
+	w    int  // where the next byte goes
+	full bool // every byte of buf has been written: the window wraps at w
 }
 
-// NewRing returns an empty Ring that keeps at most maxLines lines and
-// maxBytes bytes. maxLines below 1 keeps nothing; maxBytes below 1 sets no
-// limit on bytes beyond that of lines (each at most MaxRingLine bytes).
+// NewRing returns an empty Ring that keeps the lines within the last
+// maxBytes bytes written and returns at most maxLines of them. maxLines
+// below 1 keeps nothing; maxBytes below 1 gives room for maxLines lines of
+// MaxRingLine bytes.
 func NewRing(maxLines int, maxBytes int) *Ring {
+	if maxBytes < 1 {
+		maxBytes = max(maxLines, 0) * (MaxRingLine + 1)
+	}
 	return &Ring{maxLines: maxLines, maxBytes: maxBytes}
 }
 
-// Add keeps a copy of line, without its trailing newline if it has one,
-// dropping the oldest lines as needed to stay within the limits. A line
-// longer than MaxRingLine, or than the byte limit, is cut to fit.
+// Add keeps line as a line: the newline at its end is optional, and an
+// empty line is kept as an empty line. A newline inside line ends a line
+// there, as in AddLines.
 func (r *Ring) Add(line []byte) {
-	if r.maxLines < 1 {
-		return
+	if len(line) == 0 {
+		line = []byte{'\n'}
 	}
-	line = bytes.TrimSuffix(line, []byte{'\n'})
-	limit := MaxRingLine
-	if r.maxBytes > 0 {
-		limit = min(limit, r.maxBytes)
-	}
-	s := string(cut(line, limit)) // the copy, made outside the lock
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.lines = append(r.lines, s)
-	r.bytes += len(s)
-	r.evict()
+	r.AddLines(line)
 }
 
-// AddLines keeps the lines of chunk (each ends in a newline, but the last
-// may not), as Add would one at a time, with one copy and one lock for the
-// whole chunk. Output arrives in chunks of many lines, and a copy and a
-// lock per line cost a pump more than writing the lines out
-// (BENCHMARKS.md, "Logs"). A line shares its chunk's copy, so at most one
-// chunk more than the limits is kept alive.
+// AddLines keeps the lines of chunk, each ending in a newline; a last line
+// without one is ended as if it had one. An empty chunk adds nothing. The
+// bytes are copied: the caller may reuse chunk.
 func (r *Ring) AddLines(chunk []byte) {
 	if r.maxLines < 1 || len(chunk) == 0 {
 		return
 	}
-	// Only the chunk's last maxLines lines can stay: copy just those.
-	start, n := len(chunk), 0
-	for start > 0 && n < r.maxLines {
-		start = bytes.LastIndexByte(chunk[:start-1], '\n') + 1
-		n++
-	}
-	s := string(chunk[start:])
-	limit := MaxRingLine
-	if r.maxBytes > 0 {
-		limit = min(limit, r.maxBytes)
-	}
+	open := chunk[len(chunk)-1] != '\n'
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for len(s) > 0 {
-		line := s
-		if i := strings.IndexByte(s, '\n'); i >= 0 {
-			line, s = s[:i], s[i+1:]
-		} else {
-			s = ""
-		}
-		line = cut(line, limit)
-		r.lines = append(r.lines, line)
-		r.bytes += len(line)
+	if r.buf == nil {
+		r.buf = make([]byte, r.maxBytes+1)
 	}
-	r.evict()
-}
-
-// evict drops the oldest lines until the limits hold.
-func (r *Ring) evict() {
-	for len(r.lines) > r.maxLines || (r.maxBytes > 0 && r.bytes > r.maxBytes) {
-		r.bytes -= len(r.lines[0])
-		r.lines[0] = "" // let the string go
-		// Appending to a slice taken from the front reallocates it, live
-		// lines only, when it reaches its capacity: memory stays in
-		// proportion to what is kept.
-		r.lines = r.lines[1:]
+	r.write(chunk)
+	if open {
+		r.buf[r.w] = '\n'
+		r.advance(1)
 	}
 }
 
-// Last returns the last n lines kept, oldest first; fewer if fewer are
+// write copies p into the buffer: its last len(r.buf) bytes, in at most two
+// copies.
+func (r *Ring) write(p []byte) {
+	if len(p) >= len(r.buf) {
+		copy(r.buf, p[len(p)-len(r.buf):])
+		r.w, r.full = 0, true
+		return
+	}
+	if n := copy(r.buf[r.w:], p); n < len(p) {
+		copy(r.buf, p[n:])
+	}
+	r.advance(len(p))
+}
+
+// advance moves the write position past n bytes just written, n at most
+// len(r.buf).
+func (r *Ring) advance(n int) {
+	r.w += n
+	if r.w >= len(r.buf) {
+		r.w -= len(r.buf)
+		r.full = true
+	}
+}
+
+// Last returns the last n lines kept, at most maxLines, oldest first and
+// without their newlines, each cut to MaxRingLine bytes; fewer if fewer are
 // kept, nil if n < 1.
 func (r *Ring) Last(n int) []string {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	n = min(n, len(r.lines))
+	n = min(n, r.maxLines)
 	if n < 1 {
 		return nil
 	}
-	return append([]string(nil), r.lines[len(r.lines)-n:]...)
+	s, count := r.last(n)
+	if count == 0 {
+		return nil
+	}
+	lines := strings.SplitN(s, "\n", count)
+	for i, l := range lines {
+		lines[i] = cut(l, MaxRingLine)
+	}
+	return lines
+}
+
+// last returns a copy of the last n whole lines in the buffer, joined by
+// newlines (without the last one), and how many there are. Only this copy
+// is made under the lock; the splitting is left to the caller.
+func (r *Ring) last(n int) (string, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	// The window, oldest first, is older followed by newer. It is empty or
+	// ends in a newline: every write ends a line.
+	older, newer := []byte(nil), r.buf[:r.w]
+	if r.full {
+		older = r.buf[r.w:]
+	}
+	size := len(older) + len(newer)
+	if size == 0 {
+		return "", 0
+	}
+	// The oldest of the last n lines starts after the n-th newline back
+	// from the one that ends the newest. Once full, the window's first byte
+	// is the one before the last maxBytes bytes, so a line starts within
+	// them exactly when a newline in the window precedes it. Until then,
+	// the window starts the output, and so does its first line.
+	end := size - 1
+	// a and b are the window up to that newline, in its two parts.
+	a, b := older[:min(end, len(older))], newer[:max(end-len(older), 0)]
+	i, found := newlineBack(b, n)
+	if i >= 0 {
+		i += len(a)
+	} else {
+		var more int
+		i, more = newlineBack(a, n-found)
+		found += more
+	}
+	start, count := i+1, n
+	switch {
+	case i >= 0:
+	case !r.full:
+		start, count = 0, found+1
+	case found == 0:
+		return "", 0 // the newest line's start is overwritten
+	default: // the oldest line's start is overwritten: begin a line later
+		if i = bytes.IndexByte(a, '\n'); i < 0 {
+			i = len(a) + bytes.IndexByte(b, '\n')
+		}
+		start, count = i+1, found
+	}
+	var s strings.Builder
+	s.Grow(end - start)
+	if start < len(older) {
+		s.Write(older[start:min(end, len(older))])
+	}
+	if end > len(older) {
+		s.Write(newer[max(start-len(older), 0) : end-len(older)])
+	}
+	return s.String(), count
+}
+
+// newlineBack returns the index in p of the k-th newline back from its end
+// (k at least 1), or -1 and how many newlines p has if it has fewer than k.
+// It counts a block at a time, because bytes.Count is vectorised where
+// bytes.LastIndexByte is a loop over bytes: a tail of 1000 lines in a full
+// 1 MiB Ring held the lock for over a millisecond (BenchmarkRingLast1000).
+func newlineBack(p []byte, k int) (i, found int) {
+	const block = 4096
+	for end := len(p); end > 0; {
+		start := max(end-block, 0)
+		c := bytes.Count(p[start:end], []byte{'\n'})
+		if found+c < k {
+			found += c
+			end = start
+			continue
+		}
+		// The one wanted is the block's (c-(k-found)+1)-th newline.
+		i = start - 1
+		for range c - (k - found) + 1 {
+			i += 1 + bytes.IndexByte(p[i+1:end], '\n')
+		}
+		return i, k
+	}
+	return -1, found
 }
 
 // cut shortens b, a line as bytes or as a string, to at most n bytes,
