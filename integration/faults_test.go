@@ -4,6 +4,7 @@ package integration
 // what cannot be written is dropped, counted, reported, and writing resumes.
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -90,4 +91,56 @@ startsecs = 0
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("the log file was not written again after space was freed")
+}
+
+// A log directory removed under a running program: tend notices, drops
+// and counts what it cannot write, says so, and writes the file again once
+// the directory is back. The program never stops.
+func TestVanishedLogDir(t *testing.T) {
+	need(t, canUnshare())
+	sub := filepath.Join(t.TempDir(), "logs")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(sub, "out.log")
+	p := startTend(t, pid1, "-c", writeConfig(t, fmt.Sprintf(`
+[program.w]
+command = ["sh", "-c", "i=0; while :; do echo \"line $i\"; i=$((i+1)); sleep 0.01; done"]
+stdout_logfile = %q
+startsecs = 0
+`, log)))
+	deadline := time.Now().Add(20 * time.Second)
+	for !fileHas(log, "line 3") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	pid := childPids(t, p.pid)
+	if err := os.RemoveAll(sub); err != nil {
+		t.Fatal(err)
+	}
+	p.waitLog(20*time.Second, "log file write failed; output dropped", "program=w", "no such file or directory")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for time.Now().Before(deadline.Add(20 * time.Second)) {
+		if b, err := os.ReadFile(log); err == nil && bytes.Count(b, []byte("\n")) > 3 {
+			if after := childPids(t, p.pid); after != pid {
+				t.Errorf("the program was restarted: pid %s, then %s", pid, after)
+			}
+			p.signal(syscall.SIGTERM)
+			p.wait(20 * time.Second)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the log file was not written again once its directory was back")
+}
+
+// childPids lists tend's children, as /proc has them.
+func childPids(t *testing.T, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
 }
