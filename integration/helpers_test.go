@@ -66,6 +66,8 @@ func helper(args []string) int {
 		return svc(args)
 	case "tty": // report the terminal's foreground group and the signals it sends
 		return ttyReport()
+	case "slow-stop": // NAME DELAY: take DELAY to stop on SIGTERM (container_helpers_test.go)
+		return slowStop(args)
 	}
 	fmt.Fprintf(os.Stderr, "helper: unknown %q\n", name)
 	return 2
