@@ -1,0 +1,98 @@
+package integration
+
+// The configs in examples/ run as they are: each is accepted by tend check,
+// and the command its header gives runs until every program has settled
+// (RUNNING, EXITED or FATAL), then stops in order with status 0: on
+// SIGTERM, or, with a main program, when main ends.
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestExamplesRun(t *testing.T) {
+	files, err := filepath.Glob("../examples/*.toml")
+	if err != nil || len(files) < 4 {
+		t.Fatalf("examples: %v %v", files, err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			t.Parallel()
+			if out, err := exec.Command(tendBin, "check", "-c", file).CombinedOutput(); err != nil {
+				t.Fatalf("tend check %s: %v\n%s", file, err, out)
+			}
+			line := headerCommand(t, file)
+			sock := filepath.Join(socketDir(t), "tend.sock")
+			// The header's command, run from the repository's root as
+			// README says, with this tend and a socket of the test's own.
+			script := "exec " + tendBin + " --socket " + sock + strings.TrimPrefix(line, "./tend")
+			p := startTendFull(t, mode{"subreaper", false}, func(c *exec.Cmd) {
+				c.Path, c.Args, c.Dir = "/bin/sh", []string{"sh", "-c", script}, ".."
+			}, true)
+			settled(t, p, sock)
+			if !strings.Contains(line, " -- ") {
+				p.signal(syscall.SIGTERM)
+			} // else main ends by itself, and tend with it
+			if code := p.wait(30 * time.Second); code != 0 {
+				t.Errorf("%s exited %d, want 0", line, code)
+			}
+		})
+	}
+}
+
+// headerCommand is the `./tend -c examples/NAME.toml ...` line of an
+// example's opening comment.
+func headerCommand(t *testing.T, file string) string {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "./tend -c examples/" + filepath.Base(file)
+	for _, l := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(l, "#") {
+			break
+		}
+		if i := strings.Index(l, want); i >= 0 {
+			return strings.TrimSpace(l[i:])
+		}
+	}
+	t.Fatalf("%s: no %q in its opening comment", file, want)
+	return ""
+}
+
+// settled waits until tend's status shows every program RUNNING, EXITED or
+// FATAL, or tend has exited.
+func settled(t *testing.T, p *proc, sock string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	var last string
+	for time.Now().Before(deadline) {
+		select {
+		case <-p.done:
+			return
+		default:
+		}
+		out, _, code := ctlRun(t, sock, "status")
+		last = out
+		if code != 2 && out != "" {
+			ok := true
+			for _, l := range lines(out) {
+				f := strings.Fields(l)
+				if len(f) < 2 || (f[1] != "RUNNING" && f[1] != "EXITED" && f[1] != "FATAL") {
+					ok = false
+				}
+			}
+			if ok {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("programs did not settle within 60s; last status:\n%s", last)
+}
