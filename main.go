@@ -9,11 +9,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 
 	"tend/config"
 	"tend/control"
+	"tend/convert"
 	"tend/supervisor"
 )
 
@@ -45,6 +47,8 @@ func run(args []string, stderr io.Writer) int {
 			return check(args[1:], stderr)
 		case "ctl":
 			return ctl(args[1:], os.Stdout, stderr)
+		case "convert":
+			return convertConf(args[1:], os.Stdin, os.Stdout, stderr)
 		}
 	}
 
@@ -313,4 +317,42 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("log format %q: want text or json", format)
+}
+
+// convertConf is `tend convert [FILE]`: a supervisord config (stdin when
+// no FILE) as tend TOML on stdout. Exit 0, 1 when it cannot be read or
+// parsed, 2 for a bad command line.
+func convertConf(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 1 || (len(args) == 1 && strings.HasPrefix(args[0], "-") && args[0] != "-") {
+		fmt.Fprintf(stderr, "tend convert: usage: tend convert [FILE] (stdin when no FILE)\n")
+		return 2
+	}
+	src, name := stdin, "<stdin>"
+	here, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(stderr, "tend convert: %v\n", err)
+		return 1
+	}
+	if len(args) == 1 && args[0] != "-" {
+		f, err := os.Open(args[0])
+		if err != nil {
+			fmt.Fprintf(stderr, "tend convert: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		src, name = f, args[0]
+		if abs, err := filepath.Abs(filepath.Dir(args[0])); err == nil {
+			here = abs
+		}
+	}
+	out, err := convert.Convert(src, name, convert.Options{Here: here})
+	if err != nil {
+		fmt.Fprintf(stderr, "tend convert: %v\n", err)
+		return 1
+	}
+	if _, err := stdout.Write(out); err != nil {
+		fmt.Fprintf(stderr, "tend convert: %v\n", err)
+		return 1
+	}
+	return 0
 }

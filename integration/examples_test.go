@@ -96,3 +96,32 @@ func settled(t *testing.T, p *proc, sock string) {
 	}
 	t.Fatalf("programs did not settle within 60s; last status:\n%s", last)
 }
+
+// tend convert turns examples/supervisord.conf into a config that tend
+// check accepts and that runs: the migration path, end to end.
+func TestConvertExample(t *testing.T) {
+	cmd := exec.Command(tendBin, "convert", "../examples/supervisord.conf")
+	cmd.Env = append(os.Environ(), "PORT=8080")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("tend convert: %v", err)
+	}
+	path := writeConfig(t, string(out))
+	if out, err := exec.Command(tendBin, "check", "-c", path).CombinedOutput(); err != nil {
+		t.Fatalf("tend check of the converted config: %v\n%s", err, out)
+	}
+	sock := filepath.Join(socketDir(t), "tend.sock")
+	p := startTendFull(t, mode{"subreaper", false}, nil, true, "--socket", sock, "-c", path)
+	p.waitLines("web: serving on port 8080", "worker 0: up", "worker 1: up")
+	ctlOK(t, sock, "wait", "app:*", "30s")
+	if ls := ctlOK(t, sock, "status", "app:*"); len(ls) != 3 {
+		t.Errorf("status app:*: %q, want web, worker-0 and worker-1", ls)
+	}
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(30 * time.Second); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	if _, err := exec.Command(tendBin, "convert", "/no/such.conf").Output(); err == nil {
+		t.Error("tend convert of a missing file succeeded")
+	}
+}
