@@ -193,6 +193,15 @@ func startTendFull(t *testing.T, m mode, setup func(*exec.Cmd), unprefix bool, a
 		select {
 		case <-p.done:
 		default:
+			if !m.pid1 {
+				// A subreaper killed outright would leave its programs
+				// to the host's init: let it stop them first.
+				syscall.Kill(p.pid, syscall.SIGTERM)
+				select {
+				case <-p.done:
+				case <-time.After(15 * time.Second):
+				}
+			}
 			cmd.Process.Kill()
 			if m.pid1 {
 				syscall.Kill(p.pid, syscall.SIGKILL)

@@ -75,14 +75,37 @@ func (r *Ring) AddLines(chunk []byte) {
 	open := chunk[len(chunk)-1] != '\n'
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.buf == nil {
-		r.buf = make([]byte, r.maxBytes+1)
-	}
+	r.grow(len(chunk) + 1)
 	r.write(chunk)
 	if open {
 		r.buf[r.w] = '\n'
 		r.advance(1)
 	}
+}
+
+// ringStart is the size of a Ring's first buffer; tests shrink it, so
+// that small rings grow too.
+var ringStart = 16 << 10
+
+// grow makes room for n more bytes without wrapping while the buffer is
+// smaller than its full size: it starts at ringStart and doubles, so that
+// a program that says little holds little, and the garbage collector does
+// not count a megabyte for each program that has written a line. Until
+// the buffer wraps, it holds all that was written, from its start.
+func (r *Ring) grow(n int) {
+	size := r.maxBytes + 1
+	// Strictly more room than n: a buffer smaller than its full size must
+	// not wrap.
+	if r.full || len(r.buf) == size || r.w+n < len(r.buf) {
+		return
+	}
+	next := max(len(r.buf), ringStart)
+	for next <= r.w+n && next < size {
+		next *= 2
+	}
+	buf := make([]byte, min(next, size))
+	copy(buf, r.buf[:r.w])
+	r.buf = buf
 }
 
 // write copies p into the buffer: its last len(r.buf) bytes, in at most two

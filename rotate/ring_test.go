@@ -133,8 +133,18 @@ func TestRingLazy(t *testing.T) {
 		t.Fatalf("an unwritten Ring holds %d bytes", len(r.buf))
 	}
 	r.AddLines([]byte("a\n"))
-	if len(r.buf) != 1<<20+1 {
-		t.Errorf("buffer of %d bytes, want %d", len(r.buf), 1<<20+1)
+	if len(r.buf) != ringStart {
+		t.Errorf("buffer of %d bytes after a line, want %d", len(r.buf), ringStart)
+	}
+	line := bytes.Repeat([]byte("z"), 999)
+	for range 1100 {
+		r.AddLines(append(line, '\n'))
+	}
+	if len(r.buf) != 1<<20+1 || !r.full {
+		t.Errorf("buffer of %d bytes after 1.1 MB, want %d, wrapped", len(r.buf), 1<<20+1)
+	}
+	if got := r.Last(1000); len(got) != 1000 || got[999] != string(line) {
+		t.Errorf("after growing: %d lines", len(got))
 	}
 	none := NewRing(0, 1<<20)
 	none.Add([]byte("a"))
@@ -332,6 +342,7 @@ func checkRing(t *testing.T, maxLines, maxBytes int, ops []ringOp) {
 // lines in small rings, so that they wrap often, and lines longer than
 // MaxRingLine in rings that can hold them.
 func TestRingModel(t *testing.T) {
+	smallStart(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	alphabet := []byte("ab\n\n")
 	for range 2000 {
@@ -370,6 +381,7 @@ func FuzzRing(f *testing.F) {
 	f.Add(uint8(3), uint16(0), []byte("\x05aaaa\x05bbbb\x05cccc\x05dddd\x06"))
 	f.Add(uint8(50), uint16(5000), []byte("\x03\x07\x06\x00\x02"))
 	f.Add(uint8(0), uint16(10), []byte("\x05abc"))
+	smallStart(f)
 	f.Fuzz(func(t *testing.T, lines uint8, bytesLimit uint16, data []byte) {
 		maxLines := int(lines)%64 - 1
 		maxBytes := int(bytesLimit) % 9000
@@ -401,4 +413,12 @@ func FuzzRing(f *testing.F) {
 		}
 		checkRing(t, maxLines, maxBytes, ops)
 	})
+}
+
+// smallStart makes rings start at 3 bytes, so that the small rings of the
+// model tests grow, doubling, before they wrap.
+func smallStart(tb testing.TB) {
+	old := ringStart
+	ringStart = 3
+	tb.Cleanup(func() { ringStart = old })
 }

@@ -25,6 +25,9 @@ const (
 // passed on in pieces.
 const pumpBuffer = 64 << 10
 
+// pumpStart is a pump's first buffer.
+const pumpStart = 4 << 10
+
 // sink is where one output stream of a program goes: tend's own stdout or
 // stderr (console), a rotating file, or nowhere.
 type sink struct {
@@ -170,11 +173,16 @@ func (pm *pump) run(r *os.File) {
 	defer pm.wg.Done()
 	defer pm.out.release()
 	defer r.Close()
-	buf := make([]byte, 0, pumpBuffer)
+	// Most programs say little: the buffer starts small and grows, up to
+	// pumpBuffer, only for one that fills it.
+	buf := make([]byte, 0, pumpStart)
 	var out []byte
 	for {
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
+		if len(buf) == cap(buf) && cap(buf) < pumpBuffer {
+			buf = append(make([]byte, 0, min(2*cap(buf), pumpBuffer)), buf...)
+		}
 		end := bytes.LastIndexByte(buf, '\n') + 1
 		if err != nil || (end == 0 && len(buf) == cap(buf)) {
 			end = len(buf) // the last words, or a line longer than the buffer
