@@ -215,8 +215,7 @@ startsecs = 0
 type = "oneshot"
 command = [%q, "helper", "exit", "0"]
 `, sock, svcCmd("a"), svcCmd("b"), svcCmd("c"), selfBin))
-	p.waitLine("a ready")
-	p.waitLine("b ready")
+	p.waitLines("a ready", "b ready")
 	p.waitLog(20*time.Second, "program=once", "to=EXITED")
 
 	// status: supervisorctl's columns; c is not running, so exit 3.

@@ -332,11 +332,13 @@ func init() { os.Setenv("TEND_TEST_VAR", "from-tend") }
 // With a config and a command-line program, main's status is tend's, and
 // the config's programs are stopped when it ends.
 func TestConfigAndMain(t *testing.T) {
+	// main ends once side is up (with its SIGTERM handler in place).
+	up := filepath.Join(t.TempDir(), "side-up")
 	p := supervise(t, fmt.Sprintf(`
 [program.side]
 command = %s
 startsecs = 0
-`, svcCmd("side")), append([]string{"--"}, helperArgs("exit", "3")...)...)
+`, svcCmd("side", "-touch", up)), "--", "sh", "-c", `until [ -e "$0" ]; do sleep 0.01; done; exit 3`, up)
 	p.waitLine("side stopping")
 	if got := p.wait(20 * time.Second); got != 3 {
 		t.Errorf("exit status %d, want main's 3", got)

@@ -29,6 +29,7 @@ func svc(args []string) int {
 	ignoreTerm := fs.Bool("ignore-term", false, "ignore SIGTERM")
 	ids := fs.Bool("ids", false, "print uid, gid, groups, umask, cwd and $SVC_VAR")
 	child := fs.Bool("child", false, "start NAME-child, a second svc, in the same process group")
+	touch := fs.String("touch", "", "create this file once ready")
 	flood := fs.Int("flood", 0, "first write this many MiB of 1 KiB lines to stdout, then \"finished\" to stderr")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
@@ -104,6 +105,9 @@ func svc(args []string) int {
 		r.Read(make([]byte, 1)) // the child is set up
 	}
 	fmt.Printf("%s ready pid=%d\n", name, os.Getpid())
+	if *touch != "" {
+		os.WriteFile(*touch, nil, 0o644)
+	}
 	if *exit >= 0 {
 		return *exit
 	}
