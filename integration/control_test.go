@@ -584,3 +584,25 @@ func TestControlRawClient(t *testing.T) {
 		t.Errorf("pid a over a raw connection: %q", got)
 	}
 }
+
+// Beside a command-line main, a reload that brings a [program.main] is
+// refused, and changes nothing.
+func TestReloadRefusesMain(t *testing.T) {
+	sock := filepath.Join(socketDir(t), "tend.sock")
+	head := fmt.Sprintf("[tend]\nsocket = %q\n[program.side]\ncommand = %s\nstartsecs = 0\n", sock, svcCmd("side"))
+	path := writeConfig(t, head)
+	need(t, canUnshare())
+	p := startTendFull(t, pid1, nil, true, "-c", path, "--", selfBin, "helper", "svc", "main")
+	p.waitLines("side ready", "main ready")
+	before := pidOf(t, sock, "main")
+	replace(t, path, head+fmt.Sprintf("[program.main]\ncommand = %s\n", svcCmd("other")))
+	if _, errs, code := ctlRun(t, sock, "reload"); code != 1 || !strings.Contains(errs, "program.main: the name is taken by the command-line program") {
+		t.Errorf("reload with a [program.main]: exit %d, %q", code, errs)
+	}
+	if after := pidOf(t, sock, "main"); after != before {
+		t.Errorf("main's pid %d, was %d", after, before)
+	}
+	if ls := ctlOK(t, sock, "status"); len(ls) != 2 {
+		t.Errorf("status after the refused reload: %q", ls)
+	}
+}

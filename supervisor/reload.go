@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -94,9 +95,20 @@ func (l *loop) reloadConfig(apply bool, now time.Time) ([]string, error) {
 		return nil, errNoConfig
 	}
 	next, err := l.reload()
+	if err == nil && l.main != nil {
+		for _, c := range next.Programs {
+			if c.Name == mainName {
+				err = fmt.Errorf("%s: program.main: the name is taken by the command-line program", next.File)
+			}
+		}
+	}
 	if err != nil {
 		l.log.Error(verb+": config not loaded; nothing changed", "err", err)
 		return nil, err
+	}
+	if apply && (next.Socket != l.cfg.Socket || next.SocketMode != l.cfg.SocketMode || next.SocketGroup != l.cfg.SocketGroup ||
+		next.LogLevel != l.cfg.LogLevel || next.LogFormat != l.cfg.LogFormat) {
+		l.log.Warn(verb + ": [tend] socket and log settings changed; they apply when tend next starts")
 	}
 	d := config.Compare(l.cfg, next)
 	var lines []string
