@@ -159,16 +159,14 @@ func (l *loop) describe(p *program, now time.Time) string {
 		}
 		return fmt.Sprintf("pid %d, uptime %s", p.pid, uptime(now.Sub(p.spawned)))
 	case Starting:
-		why := "up " + uptime(now.Sub(p.spawned))
-		if p.upAt.IsZero() {
-			why += fmt.Sprintf(" of startsecs %s", p.cfg.StartSecs)
-		} else if p.needsCheck() && !p.ready {
-			why += ", waiting for ready check " + p.cfg.Ready.Kind
-		}
 		if p.pid == 0 {
 			return "starting"
 		}
-		return fmt.Sprintf("pid %d, %s", p.pid, why)
+		d := fmt.Sprintf("pid %d, up %s", p.pid, uptime(now.Sub(p.spawned)))
+		if p.upAt.IsZero() {
+			return d + " of startsecs " + p.cfg.StartSecs.String()
+		}
+		return d + ", waiting for ready check " + p.cfg.Ready.Kind
 	case Stopping:
 		return fmt.Sprintf("pid %d, stopping for %s", p.pid, since)
 	case Backoff:
@@ -185,14 +183,11 @@ func (l *loop) describe(p *program, now time.Time) string {
 	case Fatal:
 		return p.reason
 	}
-	if !p.started && p.changed.IsZero() {
-		if p.wanted && !l.depsReady(p) {
-			return "waiting for " + strings.Join(l.unready(p), ", ")
-		}
-		return "not started"
-	}
-	if p.wanted && !l.depsReady(p) {
+	switch {
+	case p.wanted && !l.depsReady(p):
 		return "waiting for " + strings.Join(l.unready(p), ", ")
+	case p.changed.IsZero():
+		return "not started"
 	}
 	return "stopped " + since + " ago"
 }

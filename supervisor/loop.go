@@ -98,10 +98,11 @@ type loop struct {
 	code      int       // tend's exit status
 	codeFixed bool      // set by a required program's end; main's status does not replace it
 
-	reload  func() (*config.Config, error)
-	version string
-	waiters []*waiter       // start, stop, restart and wait requests under way
-	events  []*control.Call // events subscribers
+	reload   func() (*config.Config, error)
+	version  string
+	waiters  []*waiter       // start, stop, restart and wait requests under way
+	removing int             // programs a reload removed that are still known
+	events   []*control.Call // events subscribers
 }
 
 // Run supervises the programs and returns the status tend exits with.

@@ -153,6 +153,7 @@ func (l *loop) applyDiff(next *config.Config, d config.Diff, now time.Time) {
 	for _, n := range d.Removed {
 		if p := current(n); p != nil {
 			p.removed, p.wanted = true, false
+			l.removing++
 			l.apply(p, evStop, now)
 		}
 	}
@@ -231,8 +232,12 @@ func (l *loop) takeNext(p *program) {
 	}
 }
 
-// forget drops removed programs once they have stopped.
+// forget drops removed programs once they have stopped. It runs after
+// every event, so it looks only when a reload removed something.
 func (l *loop) forget() {
+	if l.removing == 0 {
+		return
+	}
 	gone := func(p *program) bool {
 		return p.removed && p.pid == 0 && p.state != Starting && p.state != Running && p.state != Stopping
 	}
@@ -248,5 +253,11 @@ func (l *loop) forget() {
 		}
 	}
 	l.progs = slices.DeleteFunc(l.progs, gone)
+	l.removing = 0
+	for _, p := range l.progs {
+		if p.removed {
+			l.removing++
+		}
+	}
 	l.arrange()
 }
