@@ -62,8 +62,7 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tend: %v\n%s", err, usage)
 		return 2
 	}
-	socketSet := false
-	fs.Visit(func(f *flag.Flag) { socketSet = socketSet || f.Name == "socket" })
+	socketSet := isSet(fs, "socket")
 	argv := fs.Args()
 
 	var cfg *config.Config
@@ -133,6 +132,13 @@ func run(args []string, stderr io.Writer) int {
 	return supervisor.Run(opts)
 }
 
+// isSet reports whether the command line gave the flag, even as "".
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 func versionString() string {
 	return fmt.Sprintf("%s (%s)", version, runtime.Version())
 }
@@ -187,10 +193,8 @@ func ctl(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tend ctl: usage: tend ctl [-c FILE | --socket PATH] COMMAND [ARG...]; try tend ctl help\n")
 		return 2
 	}
-	socketSet := false
-	fs.Visit(func(f *flag.Flag) { socketSet = socketSet || f.Name == "socket" })
 	path := *socket
-	if !socketSet {
+	if !isSet(fs, "socket") {
 		path = ctlSocket(*file, stderr)
 	}
 	if path == "" {
