@@ -144,8 +144,8 @@ func versionString() string {
 }
 
 // socketPath is where the control socket is: --socket, else the config's
-// socket (which $TEND_SOCKET overrides, and which defaults to
-// /run/tend.sock), else, with no config, $TEND_SOCKET. "" means none: in
+// socket key, else $TEND_SOCKET, else /run/tend.sock (config.Load has
+// applied those three); with no config, $TEND_SOCKET. "" means none: in
 // tini mode tend makes a socket only when asked for one.
 func socketPath(cfg *config.Config, flagValue string, flagSet bool) string {
 	switch {
@@ -228,16 +228,16 @@ func ctl(args []string, stdout, stderr io.Writer) int {
 }
 
 // ctlSocket finds the socket as tend does: the config's socket key (-c,
-// $TEND_CONFIG or /etc/tend.toml; $TEND_SOCKET overrides it), else
-// $TEND_SOCKET, else the default. A config that does not load is passed
-// over: the socket may still answer, and say what is wrong with it.
+// $TEND_CONFIG or /etc/tend.toml), else $TEND_SOCKET, else the default.
+// Only the socket key is read. A config that cannot be read is passed
+// over with a note: the socket may still answer.
 func ctlSocket(file string, stderr io.Writer) string {
 	if path := configPath(file); path != "" {
-		cfg, err := config.Load(path, os.LookupEnv)
+		s, err := config.SocketOf(path, os.LookupEnv)
 		if err == nil {
-			return cfg.Socket
+			return s
 		}
-		fmt.Fprintf(stderr, "tend ctl: %s does not load, so its socket key is not known; trying $TEND_SOCKET or %s (--socket PATH chooses)\n", path, config.DefaultSocket)
+		fmt.Fprintf(stderr, "tend ctl: %v; trying $TEND_SOCKET or %s (--socket PATH chooses)\n", err, config.DefaultSocket)
 	}
 	if s := os.Getenv("TEND_SOCKET"); s != "" {
 		return s

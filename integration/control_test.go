@@ -498,9 +498,14 @@ startsecs = 0
 	}
 	syscall.Close(fd)
 
-	p := startTendFull(t, mode{"subreaper", false}, nil, true, "--log-level", "info", "-c", writeConfig(t, body))
+	cfgPath := writeConfig(t, body)
+	p := startTendFull(t, mode{"subreaper", false}, nil, true, "--log-level", "info", "-c", cfgPath)
 	p.waitLine("a ready")
 	ctlOK(t, sock, "status")
+	// tend ctl -c finds the socket by the config's key.
+	if out, err := exec.Command(tendBin, "ctl", "-c", cfgPath, "pid", "a").CombinedOutput(); err != nil {
+		t.Errorf("tend ctl -c CONFIG pid a: %v %q", err, out)
+	}
 
 	second := startTend(t, mode{"subreaper", false}, "-c", writeConfig(t, body))
 	if code := second.wait(20 * time.Second); code != 2 {
