@@ -80,48 +80,15 @@ SD_WAIT=${SD_WAIT:-900}
 WAIT_OTHERS=${WAIT_OTHERS:-3600}
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+bench_init control "unshare --pid"
 
-log() { printf '%(%T)T control.sh: %s\n' -1 "$*" >&2; }
-die() {
-	log "$*"
-	exit 1
-}
-
-[[ $(id -u) == 0 ]] || die "must run as root (unshare --pid)"
 ((PER >= 1 && STATUS_N >= 2 && N >= 2 && TRIALS >= 1)) || die "PER, TRIALS >= 1; STATUS_N, N >= 2"
 for tool in unshare go nc supervisord supervisorctl; do
 	command -v "$tool" >/dev/null || die "$tool not found"
 done
 [[ $(readlink -f "$(command -v nc)") == *openbsd* ]] || log "nc is not netcat-openbsd: $(readlink -f "$(command -v nc)")"
-
-tmp=$(mktemp -d /tmp/controlbench.XXXXXX)
-bg_pids=() # unshare processes started in the background
-pause_pid=""
-
-cleanup() {
-	local p
-	[[ -n $pause_pid ]] && kill "$pause_pid" 2>/dev/null
-	for p in "${bg_pids[@]}"; do
-		# unshare ignores SIGTERM; with --kill-child, its SIGKILL takes
-		# the namespace (PID 1 and every program) down with it.
-		kill -KILL "$p" 2>/dev/null || true
-	done
-	for p in "${bg_pids[@]}"; do
-		wait "$p" 2>/dev/null || true
-	done
-	if [[ ${KEEP:-} == 1 ]]; then
-		log "kept $tmp"
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# shellcheck source=bench/lib.sh
-source "$here/lib.sh"
 
 # Other benchmark scripts on the machine (bench/pid1.sh makes 20,000
 # processes): wait until there are none. This script's own subshells share

@@ -53,7 +53,8 @@
 #   TEND (a tend binary built already), SUPERVISORD, S6_LOG, SVLOGD,
 #   EVIDENCE (/tmp/logsbench-evidence.txt: a failed trial's listing of its
 #   log directory and the logger's own output are appended there),
-#   RAW_SAVE (/tmp/logsbench-raw.txt: a copy of the raw numbers).
+#   RAW_SAVE (/tmp/logsbench-raw.txt: a copy of the raw numbers),
+#   KEEP=1 (keep the temp dir; the tmpfs in it is unmounted all the same).
 set -euo pipefail
 
 REPS=${REPS:-3}
@@ -67,16 +68,23 @@ EVIDENCE=${EVIDENCE:-/tmp/logsbench-evidence.txt}
 RAW_SAVE=${RAW_SAVE:-/tmp/logsbench-raw.txt}
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/.." && pwd)
 export LC_ALL=C
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+bench_init logs "mount -t tmpfs"
 
-log() { printf '%(%T)T logs.sh: %s\n' -1 "$*" >&2; }
-die() {
-	log "$*"
-	exit 1
+mnt=$tmp/logs
+mounted=""
+pipe_fd="" # the script's write end of the FIFO to s6-log or svlogd
+cleanup_more() {
+	if [[ -n $pipe_fd ]]; then
+		exec {pipe_fd}>&- || true
+	fi
+	if [[ -n $mounted ]]; then
+		umount "$mnt" || umount -l "$mnt" || true
+	fi
 }
 
-[[ $(id -u) == 0 ]] || die "must run as root (mount -t tmpfs)"
 for tool in gcc go awk sort mount umount mkfifo; do
 	command -v "$tool" >/dev/null || die "$tool not found"
 done
@@ -90,39 +98,11 @@ declare -A w_len=([chunk]=64 [line]=100)
 declare -A w_per=([chunk]=1024 [line]=1)
 declare -A w_desc=([chunk]="512 MiB, 64 KiB writes (1024 lines of 64 B)" [line]="64 MiB, one 100 B line a write (671,089 writes)")
 
-tmp=$(mktemp -d /tmp/logsbench.XXXXXX)
-mnt=$tmp/logs
 mkdir "$mnt"
-mounted=""
-pids=()   # processes that may be running: killed on exit
-pipe_fd="" # the script's write end of the FIFO to s6-log or svlogd
-
-cleanup() {
-	local p
-	if [[ -n $pipe_fd ]]; then
-		exec {pipe_fd}>&- || true
-	fi
-	for p in "${pids[@]}"; do
-		kill -KILL "$p" 2>/dev/null || true
-	done
-	for p in "${pids[@]}"; do
-		wait "$p" 2>/dev/null || true
-	done
-	if [[ -n $mounted ]]; then
-		umount "$mnt" || umount -l "$mnt" || true
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
 mount -t tmpfs -o size="$TMPFS_SIZE" tmpfs "$mnt"
 mounted=1
 
 # ---------------------------------------------------------------- build
-# shellcheck source=bench/lib.sh
-source "$here/lib.sh"
 W=$tmp/writer
 LT=$tmp/logtool
 gcc -O2 -static -Wall -Wextra -o "$W" "$here/logs-helper/writer.c"
@@ -249,8 +229,8 @@ trial() {
 		wpid=$!
 		;;
 	esac
-	[[ -n $lpid ]] && pids+=("$lpid")
-	[[ -n $wpid ]] && pids+=("$wpid")
+	[[ -n $lpid ]] && bg_pids+=("$lpid")
+	[[ -n $wpid ]] && bg_pids+=("$wpid")
 
 	local i
 	for ((i = 0; i < 1500; i++)); do
@@ -272,7 +252,7 @@ trial() {
 		"$LT" wait "$dir" "$bytes" "$run/time" 120 >"$run/wait" &
 	fi
 	local wtpid=$!
-	pids+=("$wtpid")
+	bg_pids+=("$wtpid")
 	: >"$run/go"
 	wait "$wtpid" || true
 	if [[ -n $lpid ]]; then
@@ -297,7 +277,7 @@ trial() {
 		wait "$wpid" || true
 		;;
 	esac
-	pids=()
+	bg_pids=()
 
 	local t0 t1w t1 seen status
 	read -r t0 t1w <"$run/time" || die "$c: the writer left no times"

@@ -37,6 +37,7 @@
 #                other work on the machine disturbs it less; all four inits
 #                get the same
 #   TINI, DUMB_INIT, CATATONIT: the other inits' paths
+#   KEEP=1       keep the temp dir (the helper and tend built)
 #
 # Process creation can be slow (on the VM this was written on, fork costs
 # half a millisecond and starting a small program 20 ms or more), so the
@@ -66,15 +67,17 @@ DUMB_INIT=${DUMB_INIT:-/usr/bin/dumb-init}
 CATATONIT=${CATATONIT:-/usr/bin/catatonit}
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+bench_init pid1 "unshare --pid"
 
-log() { printf '%(%T)T pid1.sh: %s\n' -1 "$*" >&2; }
-die() {
-	log "$*"
-	exit 1
+old_pid_max="" # set when pid_max was raised, to put it back
+cleanup_more() {
+	if [[ -n $old_pid_max ]]; then
+		echo "$old_pid_max" >/proc/sys/kernel/pid_max
+	fi
 }
 
-[[ $(id -u) == 0 ]] || die "must run as root (unshare --pid)"
 for tool in unshare gcc go awk sort join timeout ldd renice; do
 	command -v "$tool" >/dev/null || die "$tool not found"
 done
@@ -82,37 +85,7 @@ for bin in "$TINI" "$DUMB_INIT" "$CATATONIT"; do
 	[[ -x $bin ]] || die "$bin not found"
 done
 
-tmp=$(mktemp -d /tmp/pid1bench.XXXXXX)
-bg_pids=()     # unshare processes started in the background
-old_pid_max="" # set when pid_max was raised, to put it back
-
-pause_pid=""   # the sleep of a pause under way
-
-cleanup() {
-	local p
-	if [[ -n $pause_pid ]]; then
-		kill "$pause_pid" 2>/dev/null || true
-	fi
-	for p in "${bg_pids[@]}"; do
-		# unshare --kill-child takes its namespace down with it.
-		kill -KILL "$p" 2>/dev/null || true
-	done
-	for p in "${bg_pids[@]}"; do
-		wait "$p" 2>/dev/null || true
-	done
-	if [[ -n $old_pid_max ]]; then
-		echo "$old_pid_max" >/proc/sys/kernel/pid_max
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-
 # ---------------------------------------------------------------- build
-# shellcheck source=bench/lib.sh
-source "$here/lib.sh"
 H=$tmp/pid1helper
 gcc -O2 -static -Wall -Wextra -o "$H" "$here/helper/pid1helper.c"
 build_tend

@@ -62,48 +62,15 @@ NICE=${NICE:--20}
 WATCH_SECS=60 # a start that takes longer is a timeout
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+bench_init supervise "unshare --pid"
 
-log() { printf '%(%T)T supervise.sh: %s\n' -1 "$*" >&2; }
-die() {
-	log "$*"
-	exit 1
-}
-
-[[ $(id -u) == 0 ]] || die "must run as root (unshare --pid)"
 for tool in unshare gcc go awk sort supervisord supervisorctl s6-svscan s6-supervise s6-svstat; do
 	command -v "$tool" >/dev/null || die "$tool not found"
 done
 
-tmp=$(mktemp -d /tmp/supervisebench.XXXXXX)
-bg_pids=() # unshare (or watcher) processes started in the background
-pause_pid=""
-
-cleanup() {
-	local p
-	[[ -n $pause_pid ]] && kill "$pause_pid" 2>/dev/null
-	for p in "${bg_pids[@]}"; do
-		# unshare --kill-child takes its namespace down with it; a
-		# watcher takes its unshare down (PR_SET_PDEATHSIG).
-		kill -KILL "$p" 2>/dev/null || true
-	done
-	for p in "${bg_pids[@]}"; do
-		wait "$p" 2>/dev/null || true
-	done
-	if [[ ${KEEP:-} == 1 ]]; then
-		log "kept $tmp"
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-
 # ---------------------------------------------------------------- build
-# shellcheck source=bench/lib.sh
-source "$here/lib.sh"
 src=$here/supervise-helper/supervise.c
 H=$tmp/tool P=$tmp/pause C=$tmp/crash
 gcc -O2 -static -Wall -Wextra -DTOOL -o "$H" "$src"
