@@ -129,16 +129,6 @@ busy_before="$(busy); other bench scripts: $(others)"
 started=$SECONDS
 
 # ---------------------------------------------------------------- helpers
-# pid1 UNSHARE: PID 1 of the namespace (the child of unshare), seen from here.
-pid1() {
-	local c="" deadline=$((SECONDS + 10))
-	while [[ -z $c ]]; do
-		((SECONDS < deadline)) || die "no PID 1 under unshare $1"
-		c=$(children "$1")
-		[[ -n $c ]] || nap
-	done
-	echo "$c"
-}
 # start_ns LOG CMD...: run CMD as PID 1 of a new PID namespace, output to
 # LOG; sets upid (unshare) and ipid (PID 1, as seen from here).
 start_ns() {

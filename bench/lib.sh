@@ -101,3 +101,31 @@ children() {
 	done
 	return 0
 }
+
+# pid1 UNSHARE: PID 1 of the namespace (the child of unshare), waiting up to
+# 10 s for it.
+pid1() {
+	local c="" deadline=$((SECONDS + 10))
+	while [[ -z $c ]]; do
+		((SECONDS < deadline)) || die "no PID 1 under unshare $1"
+		c=$(children "$1")
+		[[ -n $c ]] || nap
+	done
+	echo "$c"
+}
+
+# switches PID [LABEL]: "LABELTID voluntary nonvoluntary" for each thread
+# of PID, its context switches so far.
+switches() {
+	local t key v vol nonvol
+	for t in /proc/"$1"/task/*; do
+		vol=0 nonvol=0
+		while read -r key v; do
+			case $key in
+			voluntary_ctxt_switches:) vol=$v ;;
+			nonvoluntary_ctxt_switches:) nonvol=$v ;;
+			esac
+		done <"$t/status"
+		echo "${2:-}${t##*/} $vol $nonvol"
+	done
+}

@@ -258,31 +258,16 @@ copy() {
 	printf '%s\n' "${lines[@]}" >"$2"
 }
 
-# snap PID: "TID voluntary nonvoluntary" for each thread of PID.
-snap() {
-	local t key v vol nonvol
-	for t in /proc/"$1"/task/*; do
-		vol=0 nonvol=0
-		while read -r key v; do
-			case $key in
-			voluntary_ctxt_switches:) vol=$v ;;
-			nonvoluntary_ctxt_switches:) nonvol=$v ;;
-			esac
-		done <"$t/status"
-		echo "${t##*/} $vol $nonvol"
-	done
-}
-
 for n in "${names[@]}"; do
 	p=${ipid[$n]}
 	copy /proc/"$p"/smaps_rollup "$tmp/r.smaps.$n"
 	copy /proc/"$p"/status "$tmp/r.status.$n"
-	snap "$p" >"$tmp/ctxt0.$n"
+	switches "$p" >"$tmp/ctxt0.$n"
 done
 pause "$IDLE_SECS"
 for n in "${names[@]}"; do
 	p=${ipid[$n]}
-	snap "$p" >"$tmp/ctxt1.$n"
+	switches "$p" >"$tmp/ctxt1.$n"
 	copy /proc/"$p"/smaps_rollup "$tmp/r.smapsend.$n"
 done
 

@@ -212,16 +212,6 @@ for s in "${names[@]}" floor; do
 done
 
 # ---------------------------------------------------------------- helpers
-# pid1 UNSHARE: PID 1 of the namespace (the child of unshare), waiting for it.
-pid1() {
-	local c="" deadline=$((SECONDS + 10))
-	while [[ -z $c ]]; do
-		((SECONDS < deadline)) || die "no PID 1 under unshare $1"
-		c=$(children "$1")
-		[[ -n $c ]] || nap
-	done
-	echo "$c"
-}
 # count PAT FILE: lines of FILE with PAT.
 count() {
 	local l k=0
@@ -286,18 +276,9 @@ smaps() {
 }
 # snap NAME: "PID/TID voluntary nonvoluntary" for each thread of NAME's processes.
 snap() {
-	local p t key v vol nonvol
+	local p
 	for p in $(procs "$1" "${ipid[$1]}"); do
-		for t in /proc/"$p"/task/*; do
-			vol=0 nonvol=0
-			while read -r key v; do
-				case $key in
-				voluntary_ctxt_switches:) vol=$v ;;
-				nonvoluntary_ctxt_switches:) nonvol=$v ;;
-				esac
-			done <"$t/status"
-			echo "$p/${t##*/} $vol $nonvol"
-		done
+		switches "$p" "$p/"
 	done
 }
 
