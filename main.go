@@ -13,10 +13,14 @@ import (
 	"runtime"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
+	"tend/cmdline"
 	"tend/config"
 	"tend/control"
 	"tend/convert"
 	"tend/supervisor"
+	"tend/tini"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -24,6 +28,7 @@ var version = "dev"
 
 const usage = `usage:
   tend [-c FILE] [--socket PATH] [--log-level LEVEL] [--log-format text|json] [-- PROGRAM [ARG...]]
+       [-e CODE]... [-g | --single-child] [-r S:R]... [-p SIGNAL] [-s] [-v]... [-w]
   tend ctl [-c FILE | --socket PATH] COMMAND [ARG...]
   tend check [-c FILE]
   tend convert [FILE]
@@ -52,22 +57,36 @@ func run(args []string, stderr io.Writer) int {
 		}
 	}
 
-	fs := flag.NewFlagSet("tend", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	configFile := fs.String("c", "", "config file")
-	socket := fs.String("socket", "", "control socket path")
-	logLevel := fs.String("log-level", "", "debug, info, warn or error")
-	logFormat := fs.String("log-format", "", "text or json")
-	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "tend: %v\n%s", err, usage)
+	f, err := cmdline.Parse(args, os.LookupEnv)
+	if err != nil {
+		fmt.Fprintf(stderr, "tend: %v\n", err)
 		return 2
 	}
-	socketSet := isSet(fs, "socket")
-	argv := fs.Args()
-
+	switch {
+	case f.Help:
+		fmt.Print(usage + flagHelp)
+		return 0
+	case f.Version:
+		fmt.Printf("tend %s\n", versionString())
+		return 0
+	}
+	if f.ParentDeath != 0 {
+		// tini's -p: tend hears of its parent's death as this signal, and
+		// treats it as any other (in tini mode: passes it on).
+		if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(f.ParentDeath), 0, 0, 0); err != nil {
+			fmt.Fprintf(stderr, "tend: -p: %v\n", err)
+			return 2
+		}
+	}
+	argv := f.Argv
+	path := configPath(f.Config)
+	_, envSocket := os.LookupEnv("TEND_SOCKET")
+	if path == "" && len(argv) > 0 && !f.SocketSet && !envSocket {
+		return runTini(f, stderr)
+	}
 	var cfg *config.Config
 	var reload func() (*config.Config, error)
-	if path := configPath(*configFile); path != "" {
+	if path != "" {
 		c, err := config.Load(path, os.LookupEnv)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
@@ -81,11 +100,9 @@ func run(args []string, stderr io.Writer) int {
 		return 2
 	}
 	if cfg != nil && len(argv) > 0 {
-		for _, p := range cfg.Programs {
-			if p.Name == "main" {
-				fmt.Fprintf(stderr, "tend: %s: program.main: the name is taken by the command-line program\n", cfg.File)
-				return 2
-			}
+		if err := config.CheckMain(cfg); err != nil {
+			fmt.Fprintf(stderr, "tend: %v\n", err)
+			return 2
 		}
 	}
 
@@ -95,11 +112,14 @@ func run(args []string, stderr io.Writer) int {
 	if cfg != nil {
 		level, format = cfg.LogLevel, cfg.LogFormat
 	}
-	if *logLevel != "" {
-		level = *logLevel
+	if v := verbosityLevel(f.Verbosity); v != "" {
+		level = v
 	}
-	if *logFormat != "" {
-		format = *logFormat
+	if f.LogLevel != "" {
+		level = f.LogLevel
+	}
+	if f.LogFormat != "" {
+		format = f.LogFormat
 	}
 	// tend's log and the programs' output share stderr through a console
 	// that never blocks, so a stalled log driver cannot stall the loop.
@@ -114,13 +134,16 @@ func run(args []string, stderr io.Writer) int {
 		main = argv
 	}
 	if cfg == nil {
-		// tini mode runs one program and does nothing at once: one P keeps
-		// a forwarded signal on one thread, about half the latency of two
-		// (BENCHMARKS.md).
+		// tini mode with a control socket runs one program and does
+		// little at once: one P keeps a forwarded signal on one thread,
+		// about half the latency of two (BENCHMARKS.md).
 		runtime.GOMAXPROCS(1)
 	}
-	opts := supervisor.Options{Config: cfg, Main: main, Log: log, Stderr: errConsole, Reload: reload, Version: versionString()}
-	srv, err := listen(cfg, *socket, socketSet, log)
+	opts := supervisor.Options{
+		Config: cfg, Main: main, Log: log, Stderr: errConsole, Reload: reload, Version: versionString(),
+		MainSuccess: f.Success, ForwardGroup: f.Group, Rewrite: f.Rewrite,
+	}
+	srv, err := listen(cfg, f.Socket, f.SocketSet, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "tend: %v\n", err)
 		return 2
@@ -130,6 +153,60 @@ func run(args []string, stderr io.Writer) int {
 		defer srv.Close()
 	}
 	return supervisor.Run(opts)
+}
+
+// flagHelp describes the flags tini and dumb-init users bring.
+const flagHelp = `
+tini and dumb-init flags:
+  -e CODE         report the program's exit status CODE as 0 (repeatable)
+  -g              send signals to the program's process group
+  --single-child  send signals to the program only (the default)
+  -r, --rewrite S:R  send signal S on as R; R 0 drops S (repeatable)
+  -p SIGNAL       get SIGNAL when tend's parent dies
+  -s              be a subreaper (tend is one whenever it is not PID 1)
+  -v              log more (-vv: debug); $TINI_VERBOSITY likewise
+  -w              log every zombie reaped
+  -h, --help      this text;  --version, -V  tend's version
+`
+
+// runTini is tini mode: one program, no config, no socket.
+func runTini(f *cmdline.Flags, stderr io.Writer) int {
+	level, format := "warn", "text"
+	if f.Verbosity >= 0 {
+		level = verbosityLevel(f.Verbosity)
+	}
+	if f.LogLevel != "" {
+		level = f.LogLevel
+	}
+	if f.LogFormat != "" {
+		format = f.LogFormat
+	}
+	log, err := newLogger(os.Stderr, level, format)
+	if err != nil {
+		fmt.Fprintf(stderr, "tend: %v\n", err)
+		return 2
+	}
+	return tini.Run(tini.Options{
+		Argv: f.Argv, Log: log, Success: f.Success, Group: f.Group,
+		Rewrite: f.Rewrite, WarnReap: f.WarnReap,
+	})
+}
+
+// verbosityLevel maps tini's verbosity to a log level: 0 errors only, 1
+// (tini's default) warnings, 2 info, 3 and more debug. -1 (not given) is
+// "".
+func verbosityLevel(v int) string {
+	switch {
+	case v < 0:
+		return ""
+	case v == 0:
+		return "error"
+	case v == 1:
+		return "warn"
+	case v == 2:
+		return "info"
+	}
+	return "debug"
 }
 
 // isSet reports whether the command line gave the flag, even as "".

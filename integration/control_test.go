@@ -275,9 +275,45 @@ command = [%q, "helper", "exit", "0"]
 	ew.WriteString("events\n")
 	evLines := bufio.NewScanner(evOut)
 	before := pidOf(t, sock, "a")
-	// events is answered by the loop once it has the call: make sure it
-	// has, by a request that comes after it.
-	ctlOK(t, sock, "version")
+	// The events call reaches the loop on a connection of its own, in no
+	// set order with the next requests: it is subscribed once a stop of c
+	// (STOPPED, and left so) streams through it.
+	evCh := make(chan string, 100)
+	go func() {
+		defer close(evCh)
+		for evLines.Scan() {
+			evCh <- evLines.Text()
+		}
+	}()
+	nextEvent := func(what string) string {
+		select {
+		case l, ok := <-evCh:
+			if !ok {
+				t.Fatalf("events ended before %s", what)
+			}
+			return l
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no event within 10s; want %s", what)
+		}
+		return ""
+	}
+	for subscribed := false; !subscribed; {
+		ctlOK(t, sock, "start", "c")
+		ctlOK(t, sock, "stop", "c")
+		timeout := time.After(2 * time.Second)
+	drain:
+		for {
+			select {
+			case l := <-evCh:
+				if strings.Contains(l, " c STOPPING->STOPPED") {
+					subscribed = true
+					break drain
+				}
+			case <-timeout:
+				break drain
+			}
+		}
+	}
 	if ls := ctlOK(t, sock, "restart", "a"); strings.Join(ls, ",") != "a: stopped,a: started" {
 		t.Errorf("restart a: %q", ls)
 	}
@@ -292,10 +328,7 @@ command = [%q, "helper", "exit", "0"]
 	}
 	stamp := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ `)
 	for _, w := range want {
-		if !evLines.Scan() {
-			t.Fatalf("events ended before %q", w)
-		}
-		got := evLines.Text()
+		got := nextEvent(w)
 		if !stamp.MatchString(got) || !strings.HasSuffix(got, w) {
 			t.Errorf("event %q, want a timestamp then %q", got, w)
 		}

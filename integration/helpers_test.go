@@ -68,6 +68,14 @@ func helper(args []string) int {
 		return ttyReport()
 	case "slow-stop": // NAME DELAY: take DELAY to stop on SIGTERM (container_helpers_test.go)
 		return slowStop(args)
+	case "sigwrap": // BLOCKED IGNORED PROGRAM...: exec it with those signals blocked and ignored (tini_test.go)
+		return sigwrap(args)
+	case "family": // print signals, beside a child that prints its own (tini_test.go)
+		return family()
+	case "tagged-signals": // the child of family
+		return taggedSignals()
+	case "tend-parent": // TEND ARGS...: start tend, exit when stdin closes (tini_test.go)
+		return tendParent(args)
 	}
 	fmt.Fprintf(os.Stderr, "helper: unknown %q\n", name)
 	return 2

@@ -36,11 +36,10 @@ func TestExitStatus(t *testing.T) {
 	eachMode(t, func(t *testing.T, m mode) {
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				p := startTend(t, m, append([]string{"--"}, c.argv...)...)
-				if got := p.wait(20 * time.Second); got != c.want {
+				got, stderr := runTend(t, m, nil, append([]string{"--"}, c.argv...)...)
+				if got != c.want {
 					t.Errorf("exit status %d, want %d", got, c.want)
 				}
-				stderr := p.stderr.String()
 				if c.msg != "" {
 					if !strings.Contains(stderr, c.msg) {
 						t.Errorf("stderr does not name the problem %q:\n%s", c.msg, stderr)
@@ -56,6 +55,25 @@ func TestExitStatus(t *testing.T) {
 
 // Every signal tend receives reaches the program, but SIGCHLD, SIGURG and
 // SIGPIPE, which are tend's own.
+// SIGURG, the Go runtime's preemption signal (dozens a second), is never
+// forwarded. A shell traps it, so a forwarded one would be printed before
+// the SIGUSR1 that follows it.
+func TestSIGURGKept(t *testing.T) {
+	eachMode(t, func(t *testing.T, m mode) {
+		p := startTend(t, m, "--", "sh", "-c",
+			`trap 'echo got URG' URG; trap 'echo got USR1; exit 0' USR1; echo ready pid=$$; while :; do sleep 0.01; done`)
+		p.ready()
+		p.signal(syscall.SIGURG)
+		p.signal(syscall.SIGUSR1)
+		if got := p.nextLine(); got != "got USR1" {
+			t.Fatalf("after SIGURG and SIGUSR1 the program printed %q: SIGURG was forwarded", got)
+		}
+		if got := p.wait(10 * time.Second); got != 0 {
+			t.Errorf("exit status %d, want 0", got)
+		}
+	})
+}
+
 func TestSignalsForwarded(t *testing.T) {
 	forwarded := []syscall.Signal{
 		syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGUSR1,
@@ -74,13 +92,15 @@ func TestSignalsForwarded(t *testing.T) {
 				t.Fatalf("after kill -%d tend: program printed %q, want %q", int(s), got, want)
 			}
 		}
-		// The ones tend keeps: the program must see SIGUSR1 next.
-		for _, s := range []syscall.Signal{syscall.SIGCHLD, syscall.SIGPIPE, syscall.SIGURG} {
+		// The ones tend keeps: the program must see SIGUSR1 next. (The
+		// helper, a Go program, cannot listen for SIGURG: the shell below
+		// does.)
+		for _, s := range []syscall.Signal{syscall.SIGCHLD, syscall.SIGPIPE} {
 			p.signal(s)
 		}
 		p.signal(syscall.SIGUSR1)
 		if got := p.nextLine(); got != "got SIGUSR1" {
-			t.Fatalf("after SIGCHLD, SIGPIPE, SIGURG and SIGUSR1 the program printed %q: one was forwarded", got)
+			t.Fatalf("after SIGCHLD, SIGPIPE and SIGUSR1 the program printed %q: one was forwarded", got)
 		}
 		// SIGTERM is forwarded too: the program decides, and exits 3.
 		p.signal(syscall.SIGTERM)
@@ -162,14 +182,14 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-// An unknown flag is a usage error: exit 2, with the usage.
+// An unknown flag is a usage error: exit 2, one line that names it.
 func TestUnknownFlag(t *testing.T) {
 	out, err := exec.Command(tendBin, "--frobnicate", "--", "true").CombinedOutput()
 	ee, ok := err.(*exec.ExitError)
 	if !ok || ee.ExitCode() != 2 {
 		t.Fatalf("exit %v, want 2", err)
 	}
-	if !strings.Contains(string(out), "frobnicate") || !strings.Contains(string(out), "usage:") {
-		t.Errorf("output does not name the flag and show usage:\n%s", out)
+	if string(out) != "tend: unknown flag \"--frobnicate\"\n" {
+		t.Errorf("want one line naming the flag, got:\n%s", out)
 	}
 }

@@ -3,13 +3,10 @@ package supervisor
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"tend/control"
 	"tend/signals"
@@ -17,35 +14,39 @@ import (
 
 // request answers one call from the control socket. Requests that wait
 // (start, stop, restart, wait) leave a waiter, which answer checks after
-// every event; the loop itself never waits on a client.
-func (l *loop) request(c *control.Call, now time.Time) {
-	r := c.Req
+// every input; the core itself never waits on a client.
+func (s *core) request(in called, now time.Time) {
+	r, c := in.req, in.reply
 	switch r.Cmd {
 	case "status":
-		l.status(c, r.Targets)
+		s.status(c, r.Targets, now)
 	case "start", "stop", "restart", "wait":
-		l.change(c, r, now)
+		s.change(c, r, now)
 	case "signal":
-		l.signalRequest(c, r)
+		s.signalRequest(c, r)
 	case "pid":
-		l.pidRequest(c, r.Targets)
+		s.pidRequest(c, r.Targets)
 	case "tail":
-		l.tail(c, r.Targets, r.Lines)
+		s.tail(c, r.Targets, r.Lines)
 	case "reread", "reload":
-		l.reloadRequest(c, r.Cmd == "reload", now)
+		if !s.canLoad {
+			c.Err(errNoConfig.Error())
+			return
+		}
+		s.do(effect{kind: effLoad, apply: r.Cmd == "reload", reply: c})
 	case "reopen":
-		l.reopen()
+		s.reopen()
 		c.OK()
 	case "events":
-		l.events = append(l.events, c)
+		s.events = append(s.events, c)
 	case "shutdown":
 		c.OK()
-		if l.stage == running {
-			l.log.Info("shutting down", "requested_by_pid", c.PeerPID)
-			l.shutdown(now)
+		if s.stage == running {
+			s.log.Info("shutting down", "requested_by_pid", in.peer)
+			s.shutdown(now)
 		}
 	case "version":
-		c.Line("tend " + l.version)
+		c.Line("tend " + s.version)
 		c.OK()
 	case "help":
 		for _, h := range control.Help {
@@ -60,7 +61,7 @@ func (l *loop) request(c *control.Call, now time.Time) {
 // resolve turns targets into programs: a name, GROUP:* (a program that
 // has no group key is its own group, as in supervisorctl), GROUP:NAME, or
 // all. Each program appears once, in the order named.
-func (l *loop) resolve(targets []string) ([]*program, error) {
+func (s *core) resolve(targets []string) ([]*program, error) {
 	var out []*program
 	add := func(p *program) {
 		if !slices.Contains(out, p) {
@@ -69,14 +70,14 @@ func (l *loop) resolve(targets []string) ([]*program, error) {
 	}
 	for _, t := range targets {
 		if t == "all" {
-			for _, p := range l.byName() {
+			for _, p := range s.byName() {
 				add(p)
 			}
 			continue
 		}
 		group, name, grouped := strings.Cut(t, ":")
 		if !grouped {
-			p := l.named(t)
+			p := s.named(t)
 			if p == nil {
 				return nil, fmt.Errorf("no such program %q", t)
 			}
@@ -84,7 +85,7 @@ func (l *loop) resolve(targets []string) ([]*program, error) {
 			continue
 		}
 		found := false
-		for _, p := range l.byName() {
+		for _, p := range s.byName() {
 			if inGroup(p, group) && (name == "*" || name == p.cfg.Name) {
 				add(p)
 				found = true
@@ -109,9 +110,9 @@ func inGroup(p *program, group string) bool {
 
 // named finds a program by name; removed programs still stopping are
 // found only when nothing newer has the name.
-func (l *loop) named(name string) *program {
+func (s *core) named(name string) *program {
 	var found *program
-	for _, p := range l.progs {
+	for _, p := range s.progs {
 		if p.cfg.Name == name && (found == nil || found.removed) {
 			found = p
 		}
@@ -120,37 +121,36 @@ func (l *loop) named(name string) *program {
 }
 
 // byName lists the programs sorted by name, as supervisorctl shows them.
-func (l *loop) byName() []*program {
-	ps := slices.Clone(l.progs)
+func (s *core) byName() []*program {
+	ps := slices.Clone(s.progs)
 	slices.SortStableFunc(ps, func(a, b *program) int { return strings.Compare(a.cfg.Name, b.cfg.Name) })
 	return ps
 }
 
 // status answers `status`: supervisorctl's columns, one program a line.
-func (l *loop) status(c *control.Call, targets []string) {
-	ps := l.byName()
+func (s *core) status(c replier, targets []string, now time.Time) {
+	ps := s.byName()
 	if len(targets) > 0 {
 		var err error
-		if ps, err = l.resolve(targets); err != nil {
+		if ps, err = s.resolve(targets); err != nil {
 			c.Err(err.Error())
 			return
 		}
 	}
-	now := time.Now()
 	nameW, stateW := 0, 0
 	for _, p := range ps {
 		nameW = max(nameW, len(p.cfg.Name))
 		stateW = max(stateW, len(p.state.String()))
 	}
 	for _, p := range ps {
-		c.Line(fmt.Sprintf("%-*s  %-*s  %s", nameW, p.cfg.Name, stateW, p.state, l.describe(p, now)))
+		c.Line(fmt.Sprintf("%-*s  %-*s  %s", nameW, p.cfg.Name, stateW, p.state, s.describe(p, now)))
 	}
 	c.OK()
 }
 
 // describe is status's last column. A oneshot that finished well says
 // "done": `tend ctl status` counts it as up.
-func (l *loop) describe(p *program, now time.Time) string {
+func (s *core) describe(p *program, now time.Time) string {
 	since := uptime(now.Sub(p.changed))
 	switch p.state {
 	case Running:
@@ -184,8 +184,8 @@ func (l *loop) describe(p *program, now time.Time) string {
 		return p.reason
 	}
 	switch {
-	case p.wanted && !l.depsReady(p):
-		return "waiting for " + strings.Join(l.unready(p), ", ")
+	case p.wanted && !s.depsReady(p):
+		return "waiting for " + strings.Join(s.unready(p), ", ")
 	case p.changed.IsZero():
 		return "not started"
 	}
@@ -193,7 +193,7 @@ func (l *loop) describe(p *program, now time.Time) string {
 }
 
 // unready names p's dependencies that are not ready.
-func (l *loop) unready(p *program) []string {
+func (s *core) unready(p *program) []string {
 	var names []string
 	for _, d := range p.deps {
 		if !d.isReady() {
@@ -218,9 +218,11 @@ func uptime(d time.Duration) string {
 }
 
 // signalRequest answers `signal SIG TARGET...`: the signal goes to each
-// target's process (its pid, as supervisorctl does).
-func (l *loop) signalRequest(c *control.Call, r control.Request) {
-	ps, err := l.resolve(r.Targets)
+// target's process (its pid, as supervisorctl does). A live child of
+// tend's can always be signalled, so the reply does not wait for the host;
+// the host logs a failure.
+func (s *core) signalRequest(c replier, r control.Request) {
+	ps, err := s.resolve(r.Targets)
 	if err != nil {
 		c.Err(err.Error())
 		return
@@ -231,25 +233,22 @@ func (l *loop) signalRequest(c *control.Call, r control.Request) {
 			failed = append(failed, p.cfg.Name+" is not running")
 			continue
 		}
-		if err := unix.Kill(p.pid, r.Signal); err != nil {
-			failed = append(failed, fmt.Sprintf("%s: %v", p.cfg.Name, err))
-			continue
-		}
+		s.do(effect{kind: effSignal, p: p, pid: p.pid, sig: r.Signal})
 		c.Line(p.cfg.Name + ": signalled")
 	}
-	l.log.Info("signal sent on request", "signal", signals.Name(r.Signal), "targets", strings.Join(r.Targets, " "))
+	s.log.Info("signal sent on request", "signal", signals.Name(r.Signal), "targets", strings.Join(r.Targets, " "))
 	finish(c, failed)
 }
 
 // pidRequest answers `pid [TARGET]`: tend's own pid, a program's (0 when
 // it has no process), or `NAME PID` lines for several.
-func (l *loop) pidRequest(c *control.Call, targets []string) {
+func (s *core) pidRequest(c replier, targets []string) {
 	if len(targets) == 0 {
-		c.Line(strconv.Itoa(os.Getpid()))
+		c.Line(strconv.Itoa(s.self))
 		c.OK()
 		return
 	}
-	ps, err := l.resolve(targets)
+	ps, err := s.resolve(targets)
 	if err != nil {
 		c.Err(err.Error())
 		return
@@ -265,8 +264,8 @@ func (l *loop) pidRequest(c *control.Call, targets []string) {
 }
 
 // tail answers `tail TARGET [N]` from the program's ring.
-func (l *loop) tail(c *control.Call, targets []string, n int) {
-	ps, err := l.resolve(targets)
+func (s *core) tail(c replier, targets []string, n int) {
+	ps, err := s.resolve(targets)
 	if err != nil {
 		c.Err(err.Error())
 		return
@@ -276,11 +275,11 @@ func (l *loop) tail(c *control.Call, targets []string, n int) {
 		return
 	}
 	p := ps[0]
-	if p.out == nil {
+	if p.ring == nil {
 		c.Err(p.cfg.Name + "'s output is not captured: it goes straight to tend's own stdout and stderr")
 		return
 	}
-	for _, line := range p.out.ring.Last(n) {
+	for _, line := range p.ring.Last(n) {
 		if !c.Line(line) {
 			return
 		}
@@ -288,19 +287,8 @@ func (l *loop) tail(c *control.Call, targets []string, n int) {
 	c.OK()
 }
 
-// reopen reopens every log file, off the loop: a hung disk must not stall
-// it.
-func (l *loop) reopen() {
-	for _, p := range l.progs {
-		if p.out != nil {
-			go p.out.reopen(l.log, p.cfg.Name)
-		}
-	}
-	l.log.Info("reopening log files")
-}
-
 // finish ends a reply: OK, or ERR with every failure.
-func finish(c *control.Call, failed []string) {
+func finish(c replier, failed []string) {
 	if len(failed) > 0 {
 		c.Err(strings.Join(failed, "; "))
 		return
@@ -312,7 +300,7 @@ func finish(c *control.Call, failed []string) {
 // checked after every event, and answered as each target gets where it
 // was asked to go.
 type waiter struct {
-	call     *control.Call
+	call     replier
 	cmd      string
 	targets  []*target
 	deadline time.Time // wait's timeout; zero for none
@@ -329,13 +317,13 @@ type target struct {
 
 // change starts a start, stop, restart or wait request, and answers it
 // at once if it is already complete.
-func (l *loop) change(c *control.Call, r control.Request, now time.Time) {
-	ps, err := l.resolve(r.Targets)
+func (s *core) change(c replier, r control.Request, now time.Time) {
+	ps, err := s.resolve(r.Targets)
 	if err != nil {
 		c.Err(err.Error())
 		return
 	}
-	if l.stage != running && r.Cmd != "stop" {
+	if s.stage != running && r.Cmd != "stop" {
 		c.Err("tend is shutting down")
 		return
 	}
@@ -346,45 +334,44 @@ func (l *loop) change(c *control.Call, r control.Request, now time.Time) {
 	switch r.Cmd {
 	case "start":
 		for _, p := range ps {
-			l.want(p, now, map[*program]bool{})
+			s.want(p, now, map[*program]bool{})
 		}
 	case "stop":
 		for _, p := range ps {
 			p.wanted = false
-			l.apply(p, evStop, now)
+			s.apply(p, evStop, now)
 		}
 	case "restart":
 		for _, p := range ps {
 			p.wanted = true
 			p.started = true
-			if p.state == Stopped && !l.depsReady(p) {
+			if p.state == Stopped && !s.depsReady(p) {
 				p.started = false // schedule starts it once they are ready
 				continue
 			}
-			l.apply(p, evRestart, now)
+			s.apply(p, evRestart, now)
 		}
 	case "wait":
 		w.timeout = r.Timeout
 		w.deadline = now.Add(r.Timeout)
 	}
 	if r.Cmd != "stop" {
-		l.log.Info(r.Cmd+" requested", "targets", strings.Join(r.Targets, " "))
+		s.log.Info(r.Cmd+" requested", "targets", strings.Join(r.Targets, " "))
 	}
-	l.waiters = append(l.waiters, w)
-	l.settle(now)
+	s.waiters = append(s.waiters, w)
 }
 
 // want makes p wanted, and its dependencies with it, and starts what can
 // start now; the rest is started by schedule once its dependencies are
 // ready.
-func (l *loop) want(p *program, now time.Time, seen map[*program]bool) {
+func (s *core) want(p *program, now time.Time, seen map[*program]bool) {
 	if seen[p] {
 		return
 	}
 	seen[p] = true
 	for _, d := range p.deps {
 		if !d.isReady() {
-			l.want(d, now, seen)
+			s.want(d, now, seen)
 		}
 	}
 	p.wanted = true
@@ -392,43 +379,39 @@ func (l *loop) want(p *program, now time.Time, seen map[*program]bool) {
 	case Starting, Running:
 		return
 	case Stopping:
-		l.apply(p, evRestart, now) // starts again once it is gone
+		s.apply(p, evRestart, now) // starts again once it is gone
 		return
 	}
 	if p.isReady() {
 		return // a oneshot that is done
 	}
-	if l.depsReady(p) {
+	if s.depsReady(p) {
 		p.started = true
-		l.apply(p, evStart, now)
+		s.apply(p, evStart, now)
 		return
 	}
 	p.started = false
-	if p.state != Stopped {
-		from := p.state
-		p.set(Stopped, now)
-		l.changed(p, from, now)
-	}
+	s.apply(p, evHold, now) // it waits for them, STOPPED
 }
 
 // answer checks every waiter, answering those that are complete. It runs
 // after every event.
-func (l *loop) answer(now time.Time) {
-	if len(l.waiters) == 0 {
+func (s *core) answer(now time.Time) {
+	if len(s.waiters) == 0 {
 		return
 	}
-	keep := l.waiters[:0]
-	for _, w := range l.waiters {
-		if !l.progress(w, now) {
+	keep := s.waiters[:0]
+	for _, w := range s.waiters {
+		if !s.progress(w, now) {
 			keep = append(keep, w)
 		}
 	}
-	clear(l.waiters[len(keep):])
-	l.waiters = keep
+	clear(s.waiters[len(keep):])
+	s.waiters = keep
 }
 
 // progress answers what w can answer now; it reports whether w is done.
-func (l *loop) progress(w *waiter, now time.Time) bool {
+func (s *core) progress(w *waiter, now time.Time) bool {
 	select {
 	case <-w.call.Done():
 		return true // the client went away
@@ -439,7 +422,7 @@ func (l *loop) progress(w *waiter, now time.Time) bool {
 		if t.done {
 			continue
 		}
-		ok, failed := l.reached(w.cmd, t)
+		ok, failed := s.reached(w.cmd, t)
 		switch {
 		case ok:
 			t.done = true
@@ -459,7 +442,7 @@ func (l *loop) progress(w *waiter, now time.Time) bool {
 		}
 	}
 	expired := w.cmd == "wait" && !now.Before(w.deadline)
-	if pending > 0 && !expired && (l.stage == running || w.cmd == "stop") {
+	if pending > 0 && !expired && (s.stage == running || w.cmd == "stop") {
 		return false
 	}
 	var failed []string
@@ -478,7 +461,7 @@ func (l *loop) progress(w *waiter, now time.Time) bool {
 }
 
 // reached reports whether t got where cmd asks, or why it will not.
-func (l *loop) reached(cmd string, t *target) (ok bool, failed string) {
+func (s *core) reached(cmd string, t *target) (ok bool, failed string) {
 	p := t.p
 	if cmd == "stop" {
 		return p.pid == 0 && p.state != Starting && p.state != Running && p.state != Stopping, ""
@@ -501,7 +484,7 @@ func (l *loop) reached(cmd string, t *target) (ok bool, failed string) {
 	case p.removed:
 		return false, "removed by a reload"
 	}
-	if d := l.deadDependency(p, map[*program]bool{}); d != nil {
+	if d := s.deadDependency(p, map[*program]bool{}); d != nil {
 		return false, fmt.Sprintf("dependency %s is %s", d.cfg.Name, d.state)
 	}
 	return false, ""
@@ -509,7 +492,7 @@ func (l *loop) reached(cmd string, t *target) (ok bool, failed string) {
 
 // deadDependency finds a dependency of p, direct or not, that will not
 // become ready by itself.
-func (l *loop) deadDependency(p *program, seen map[*program]bool) *program {
+func (s *core) deadDependency(p *program, seen map[*program]bool) *program {
 	for _, d := range p.deps {
 		if seen[d] || d.isReady() {
 			continue
@@ -518,7 +501,7 @@ func (l *loop) deadDependency(p *program, seen map[*program]bool) *program {
 		if d.state == Fatal || d.state == Exited || (d.state == Stopped && !d.wanted) {
 			return d
 		}
-		if dd := l.deadDependency(d, seen); dd != nil {
+		if dd := s.deadDependency(d, seen); dd != nil {
 			return dd
 		}
 	}
@@ -526,9 +509,9 @@ func (l *loop) deadDependency(p *program, seen map[*program]bool) *program {
 }
 
 // waitersDeadline is the earliest wait timeout.
-func (l *loop) waitersDeadline() time.Time {
+func (s *core) waitersDeadline() time.Time {
 	var next time.Time
-	for _, w := range l.waiters {
+	for _, w := range s.waiters {
 		if !w.deadline.IsZero() {
 			next = earliest(next, w.deadline)
 		}
@@ -538,8 +521,8 @@ func (l *loop) waitersDeadline() time.Time {
 
 // event tells every events subscriber of a transition:
 // `2026-11-23T10:00:00Z web RUNNING->EXITED pid 42 status 1`.
-func (l *loop) event(p *program, from State, now time.Time) {
-	if len(l.events) == 0 {
+func (s *core) event(p *program, from State, now time.Time) {
+	if len(s.events) == 0 {
 		return
 	}
 	var b strings.Builder
@@ -559,14 +542,14 @@ func (l *loop) event(p *program, from State, now time.Time) {
 		fmt.Fprintf(&b, " (%s)", p.reason)
 	}
 	line := b.String()
-	keep := l.events[:0]
-	for _, c := range l.events {
+	keep := s.events[:0]
+	for _, c := range s.events {
 		if c.Line(line) {
 			keep = append(keep, c)
 		}
 	}
-	clear(l.events[len(keep):])
-	l.events = keep
+	clear(s.events[len(keep):])
+	s.events = keep
 }
 
 // errNoConfig is the reply to reread and reload in tini mode.

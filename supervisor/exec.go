@@ -16,16 +16,39 @@ import (
 	"tend/spawn"
 )
 
-// environ is the program's environment: tend's own, or none with
-// clear_env, then its environment table over it, then extra.
-func environ(c *config.Program, extra ...string) []string {
+// processSpec is what spawn needs to run argv as program c runs: in its
+// directory, with its umask, user and groups, and environment, in a
+// session of its own. files become its descriptors. The environment is
+// tend's own (none with clear_env), then HOME, USER and LOGNAME from
+// /etc/passwd for c's user, then, for a program of the config (supervised),
+// supervisord's SUPERVISOR_* variables, then c's environment table, which
+// wins over all of those, then tendEnv, what tend itself must tell the
+// process (NOTIFY_SOCKET). The program and its command checks share it.
+func processSpec(c *config.Program, argv []string, files []uintptr, supervised bool, tendEnv []string) (spawn.Spec, error) {
+	spec := spawn.Spec{Argv: argv, Dir: c.Directory, Files: files, Umask: c.Umask, Setsid: true}
 	var env []string
 	if !c.ClearEnv {
 		env = os.Environ()
 	}
+	if c.User != "" {
+		cred, userEnv, err := credential(c.User)
+		if err != nil {
+			return spec, err
+		}
+		spec.Credential = cred
+		env = append(env, userEnv...)
+	}
+	if supervised && !c.ClearEnv {
+		group := c.Group
+		if group == "" {
+			group = c.Base
+		}
+		env = append(env, "SUPERVISOR_ENABLED=1", "SUPERVISOR_PROCESS_NAME="+c.Name, "SUPERVISOR_GROUP_NAME="+group)
+	}
 	env = append(env, c.Env...)
-	env = append(env, extra...)
-	return dedupEnv(env)
+	env = append(env, tendEnv...)
+	spec.Env = dedupEnv(env)
+	return spec, nil
 }
 
 // dedupEnv keeps the last of each key, in first-seen order.
@@ -118,26 +141,27 @@ func foregroundTTY() bool {
 // earlier process cannot reach a new socket.
 var notifySeq int
 
-// start prepares p's ready check and starts its process.
-func (l *loop) start(p *program) (int, error) {
+// start prepares p's ready check and output pipes and starts its process.
+func (h *host) start(p *program) (int, error) {
 	c := p.cfg
-	var extraEnv []string
+	var tendEnv []string
 	files := []uintptr{0, 1, 2}
-	if p != l.main {
-		files[0] = l.devNull()
+	isMain := p == h.core.main
+	if !isMain {
+		files[0] = h.devNull()
 	}
 	w := &watch{}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
-	l.watch[p] = w
+	h.watch[p] = w
 	switch c.Ready.Kind {
 	case "notify":
 		notifySeq++
-		n, err := probe.ListenNotify(fmt.Sprintf("@tend/%d/%s/%d", l.self, c.Name, notifySeq))
+		n, err := probe.ListenNotify(fmt.Sprintf("@tend/%d/%s/%d", h.core.self, c.Name, notifySeq))
 		if err != nil {
 			return 0, fmt.Errorf("notify socket: %w", err)
 		}
 		w.notify = n
-		extraEnv = append(extraEnv, "NOTIFY_SOCKET="+n.Path())
+		tendEnv = append(tendEnv, "NOTIFY_SOCKET="+n.Path())
 	case "fd":
 		r, wr, err := os.Pipe()
 		if err != nil {
@@ -150,28 +174,16 @@ func (l *loop) start(p *program) (int, error) {
 		}
 		files = append(files, wr.Fd())
 	}
-	if p.out != nil {
-		if err := l.pipeOutput(p, w, files); err != nil {
+	if o := h.outs[p]; o != nil {
+		if err := h.pipeOutput(p, o, w, files); err != nil {
 			return 0, err
 		}
 	}
-	spec := spawn.Spec{
-		Argv:   c.Command,
-		Dir:    c.Directory,
-		Files:  files,
-		Umask:  c.Umask,
-		Setsid: true, // but main on a terminal: Foreground below
+	spec, err := processSpec(c, c.Command, files, !isMain, tendEnv)
+	if err != nil {
+		return 0, err
 	}
-	if c.User != "" {
-		cred, userEnv, err := credential(c.User)
-		if err != nil {
-			return 0, err
-		}
-		spec.Credential = cred
-		extraEnv = append(userEnv, extraEnv...)
-	}
-	spec.Env = environ(c, extraEnv...)
-	if p == l.main && foregroundTTY() {
+	if isMain && foregroundTTY() {
 		spec.Foreground, spec.Ctty = true, 0
 	}
 	pid, err := spawn.Start(spec)
@@ -183,14 +195,14 @@ func (l *loop) start(p *program) (int, error) {
 }
 
 // devNull is the standard input of the config's programs.
-func (l *loop) devNull() uintptr {
-	if l.null == nil {
+func (h *host) devNull() uintptr {
+	if h.null == nil {
 		f, err := os.Open(os.DevNull)
 		if err != nil {
-			l.log.Warn("cannot open /dev/null; programs share tend's standard input", "err", err)
+			h.log.Warn("cannot open /dev/null; programs share tend's standard input", "err", err)
 			return 0
 		}
-		l.null = f
+		h.null = f
 	}
-	return l.null.Fd()
+	return h.null.Fd()
 }

@@ -52,8 +52,8 @@ type output struct {
 // newOutput opens p's log files. A file that cannot be opened yet (its
 // directory does not exist) is an error to log, but the writer keeps
 // trying on its own, so the program runs anyway.
-func newOutput(c *config.Program, stdout, stderr *Console, log *slog.Logger) *output {
-	o := &output{ring: rotate.NewRing(ringLines, ringBytes)}
+func newOutput(c *config.Program, ring *rotate.Ring, stdout, stderr *Console, log *slog.Logger) *output {
+	o := &output{ring: ring}
 	var prefix []byte
 	if c.LogPrefix {
 		prefix = []byte(c.Name + " | ")
@@ -267,13 +267,13 @@ func forLines(chunk []byte, f func(line []byte) bool) {
 // pipeOutput gives p's next process pipes for stdout and stderr (one pipe
 // for both with redirect_stderr) and starts their pumps. The log: ready
 // check watches both.
-func (l *loop) pipeOutput(p *program, w *watch, files []uintptr) error {
+func (h *host) pipeOutput(p *program, o *output, w *watch, files []uintptr) error {
 	gen := p.gen + 1 // the process gets the next generation when it starts
 	var matched func()
 	if p.cfg.Ready.Kind == "log" {
-		matched = func() { l.send(result{p: p, gen: gen, ready: true}) }
+		matched = func() { h.send(result{p: p, gen: gen, ready: true}) }
 	}
-	streams := []sink{p.out.stdout, p.out.stderr}
+	streams := []sink{o.stdout, o.stderr}
 	for i := 1; i <= 2; i++ {
 		if i == 2 && p.cfg.RedirectStderr {
 			files[2] = files[1]
@@ -285,12 +285,12 @@ func (l *loop) pipeOutput(p *program, w *watch, files []uintptr) error {
 		}
 		w.child = append(w.child, wr)
 		files[i] = wr.Fd()
-		pm := &pump{name: p.cfg.Name, out: p.out, to: streams[i-1], ring: p.out.ring, log: l.log, now: time.Now, wg: &l.pumps, matched: matched}
+		pm := &pump{name: p.cfg.Name, out: o, to: streams[i-1], ring: o.ring, log: h.log, now: time.Now, wg: &h.pumps, matched: matched}
 		if matched != nil {
 			pm.pattern = p.cfg.Ready.Pattern
 		}
-		l.pumps.Add(1)
-		p.out.hold()
+		h.pumps.Add(1)
+		o.hold()
 		go pm.run(r)
 	}
 	return nil

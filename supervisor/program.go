@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"tend/config"
+	"tend/rotate"
 )
 
 // State is a program's state, with supervisorctl's names and meanings.
@@ -40,13 +41,14 @@ const (
 	evReady                  // its ready check passed
 	evNotReady               // its ready check failed for good (fd closed)
 	evUnhealthy              // health_retries health checks failed in a row
+	evHold                   // not to run now: STOPPED until started (a dependency is not ready, a start was refused)
 )
 
-// effect is what the loop must do for a program after a step.
-type effect int
+// action is what the core must do for a program after a step.
+type action int
 
 const (
-	doSpawn effect = 1 << iota // start the process; answer evSpawned or evSpawnFail
+	doSpawn action = 1 << iota // start the process; answer evSpawned or evSpawnFail
 	doTerm                     // send stopsignal (to the group if stopasgroup)
 	doKill                     // send SIGKILL (to the group if killasgroup)
 	doWatch                    // start the ready check for the current generation
@@ -93,7 +95,7 @@ type program struct {
 	healthAt    time.Time       // next health check
 	healthFails int             // health checks failed in a row
 	healthBusy  bool            // a tcp or http health check is under way
-	out         *output         // where its output goes; nil for main, which keeps tend's descriptors
+	ring        *rotate.Ring    // its recent output, for tail; nil for main, which keeps tend's descriptors
 	next        *config.Program // settings from a reload, taken at the next start
 	removed     bool            // gone from the config: stopping, then forgotten
 }
@@ -113,7 +115,7 @@ func (p *program) isReady() bool {
 }
 
 // step applies ev at now and returns what the loop must do.
-func (p *program) step(ev event, now time.Time) effect {
+func (p *program) step(ev event, now time.Time) action {
 	switch ev {
 	case evStart:
 		switch p.state {
@@ -144,19 +146,28 @@ func (p *program) step(ev event, now time.Time) effect {
 	case evSpawned:
 		p.gen++
 		p.spawned, p.upAt, p.ready, p.killed = now, time.Time{}, false, false
+		if p.state == Stopping {
+			// Asked to stop while its spawn was under way: the stop signal
+			// could not be sent before there was a pid.
+			p.deadline = now.Add(p.cfg.StopWait)
+			return doTerm
+		}
 		if p.cfg.Type == "oneshot" {
 			p.set(Running, now)
 			p.deadline = time.Time{}
 			return 0
 		}
 		p.deadline = now.Add(p.cfg.StartSecs)
-		var eff effect
+		var eff action
 		if p.needsCheck() {
 			eff = doWatch
 		}
 		return eff | p.progress(now)
 	case evSpawnFail:
 		p.pid = 0
+		if p.state == Stopping {
+			return p.exited(now) // as a stop would have ended
+		}
 		return p.failedStart(now)
 	case evExit:
 		return p.exited(now)
@@ -191,6 +202,17 @@ func (p *program) step(ev event, now time.Time) effect {
 			p.reason = "health check failed"
 			return p.stop(now, thenRestart)
 		}
+	case evHold:
+		switch p.state {
+		case Backoff, Exited, Fatal:
+			p.set(Stopped, now)
+			p.deadline = time.Time{}
+		case Starting:
+			if p.pid == 0 { // its spawn was refused
+				p.set(Stopped, now)
+				p.deadline = time.Time{}
+			}
+		}
 	}
 	return 0
 }
@@ -201,7 +223,7 @@ func (p *program) set(s State, now time.Time) {
 }
 
 // spawn asks the loop to start the process.
-func (p *program) spawn(now time.Time) effect {
+func (p *program) spawn(now time.Time) action {
 	p.set(Starting, now)
 	p.deadline, p.then = time.Time{}, thenStop
 	return doSpawn
@@ -209,7 +231,7 @@ func (p *program) spawn(now time.Time) effect {
 
 // progress moves a STARTING program on: RUNNING once it has been up for
 // startsecs and is ready; a failed start once ready_timeout has passed.
-func (p *program) progress(now time.Time) effect {
+func (p *program) progress(now time.Time) action {
 	if p.upAt.IsZero() && !now.Before(p.spawned.Add(p.cfg.StartSecs)) {
 		p.upAt = now
 	}
@@ -233,7 +255,7 @@ func (p *program) progress(now time.Time) effect {
 }
 
 // stop sends the stop signal; SIGKILL follows after stopwaitsecs.
-func (p *program) stop(now time.Time, then after) effect {
+func (p *program) stop(now time.Time, then after) action {
 	p.set(Stopping, now)
 	p.then, p.killed = then, false
 	p.deadline = now.Add(p.cfg.StopWait)
@@ -241,7 +263,7 @@ func (p *program) stop(now time.Time, then after) effect {
 }
 
 // exited handles the end of the process.
-func (p *program) exited(now time.Time) effect {
+func (p *program) exited(now time.Time) action {
 	p.pid = 0
 	switch p.state {
 	case Starting:
@@ -300,7 +322,7 @@ func (p *program) exited(now time.Time) effect {
 
 // failedStart counts a failed start: BACKOFF with a doubling delay, or
 // FATAL after startretries retries.
-func (p *program) failedStart(now time.Time) effect {
+func (p *program) failedStart(now time.Time) action {
 	p.retries++
 	if p.retries > p.cfg.StartRetries {
 		p.set(Fatal, now)

@@ -24,7 +24,7 @@ type move struct {
 	ev    event
 	code  int // exit status, for evExit
 	state State
-	eff   effect
+	eff   action
 }
 
 func TestStep(t *testing.T) {
@@ -201,7 +201,7 @@ func TestStep(t *testing.T) {
 				}
 				eff := p.step(m.ev, t0.Add(m.at))
 				if p.state != m.state || eff != m.eff {
-					t.Fatalf("move %d (%s at %v): state %v effect %s, want %v %s",
+					t.Fatalf("move %d (%s at %v): state %v action %s, want %v %s",
 						i, evName(m.ev), m.at, p.state, effName(eff), m.state, effName(m.eff))
 				}
 			}
@@ -252,7 +252,7 @@ func evName(e event) string {
 	return [...]string{"start", "stop", "restart", "spawned", "spawn-fail", "exit", "timer", "ready", "not-ready", "unhealthy"}[e]
 }
 
-func effName(e effect) string {
+func effName(e action) string {
 	if e == 0 {
 		return "none"
 	}

@@ -19,6 +19,15 @@
  *       the init's context switches and CPU time over that span. The
  *       orphans share the helper's process group, as a program's children
  *       do; with BENCH_ORPHAN_OWN_PGRP=1 each makes a group of its own.
+ *   pid1helper stop N INIT [ARG...]
+ *       N times: in a new PID namespace, start INIT [ARG...] pid1helper
+ *       hold as its PID 1; once the program says it is up (a byte on fd 3),
+ *       read CLOCK_MONOTONIC, send SIGTERM to the init, and wait for it
+ *       to be gone. Print each span in nanoseconds, one a line. The
+ *       program keeps SIGTERM's default action, so it dies of it when the
+ *       init passes it on: nothing stubborn is left for the init to stop.
+ *   pid1helper hold
+ *       Write a byte on fd 3, close it, and sleep until a signal ends it.
  *   pid1helper fwd N GAP_US WARMUP
  *       Install a SIGUSR1 handler and fork a sender. WARMUP + N times, the
  *       sender sleeps GAP_US, reads CLOCK_MONOTONIC and sends
@@ -383,6 +392,87 @@ static int fwd(int n, int gap_us, int warmup)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+/* stop_once runs one init in a new PID namespace and times its SIGTERM. */
+static long long stop_once(char **init)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC))
+		die("pipe");
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		if (dup2(p[1], 3) < 0)
+			die("dup2");
+		execv(init[0], init);
+		die("execv");
+	}
+	close(p[1]);
+	char c;
+	if (read(p[0], &c, 1) != 1)
+		die("read ready");
+	close(p[0]);
+	int64_t t0 = now_ns();
+	if (kill(pid, SIGTERM))
+		die("kill");
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid");
+	return (long long)(now_ns() - t0);
+}
+
+/* stop: N runs, each in a child that made a new PID namespace first. */
+static int stop(int n, int argc, char **argv)
+{
+	/* INIT ARGS... then this helper's hold, then NULL. */
+	char **init = calloc((size_t)argc + 3, sizeof *init);
+	static char self[PATH_MAX];
+	if (!init || readlink("/proc/self/exe", self, sizeof self - 1) < 0)
+		die("setup");
+	for (int i = 0; i < argc; i++)
+		init[i] = argv[i];
+	init[argc] = self;
+	init[argc + 1] = "hold";
+	for (int i = 0; i < n; i++) {
+		int out[2];
+		if (pipe(out))
+			die("pipe");
+		pid_t c = fork();
+		if (c < 0)
+			die("fork");
+		if (c == 0) {
+			close(out[0]);
+			if (unshare(CLONE_NEWPID))
+				die("unshare");
+			long long ns = stop_once(init);
+			if (write(out[1], &ns, sizeof ns) != sizeof ns)
+				die("write");
+			_exit(0);
+		}
+		close(out[1]);
+		long long ns;
+		if (read(out[0], &ns, sizeof ns) != sizeof ns)
+			die("read span");
+		close(out[0]);
+		while (waitpid(c, NULL, 0) < 0)
+			if (errno != EINTR)
+				die("waitpid");
+		printf("%lld\n", ns);
+	}
+	return 0;
+}
+
+static int hold(void)
+{
+	if (write(3, "x", 1) != 1)
+		die("write fd 3");
+	close(3);
+	for (;;)
+		pause();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int64_t t = now_ns(); /* first thing: the start benchmark's end mark */
@@ -392,8 +482,12 @@ int main(int argc, char **argv)
 		return launch(argc, argv);
 	if (argc == 3 && strcmp(argv[1], "orphans") == 0)
 		return orphans(atoi(argv[2]));
+	if (argc >= 4 && strcmp(argv[1], "stop") == 0)
+		return stop(atoi(argv[2]), argc - 3, argv + 3);
+	if (argc == 2 && strcmp(argv[1], "hold") == 0)
+		return hold();
 	if (argc == 5 && strcmp(argv[1], "fwd") == 0)
 		return fwd(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
-	fprintf(stderr, "usage: pid1helper start | launch INIT [ARG...] | orphans N | fwd N GAP_US WARMUP\n");
+	fprintf(stderr, "usage: pid1helper start | launch INIT [ARG...] | orphans N | fwd N GAP_US WARMUP | stop N INIT [ARG...] | hold\n");
 	return 2;
 }

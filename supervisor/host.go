@@ -1,0 +1,347 @@
+package supervisor
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"tend/config"
+	"tend/control"
+	"tend/procs"
+	"tend/reaper"
+	"tend/signals"
+	"tend/spawn"
+)
+
+// DefaultGrace is how long processes left behind, once every program has
+// stopped, get between SIGTERM and SIGKILL.
+const DefaultGrace = 2 * time.Second
+
+// killWait bounds the wait for processes that were sent SIGKILL: one stuck
+// in uninterruptible sleep (a dead NFS server) must not keep tend alive.
+const killWait = 5 * time.Second
+
+// Options configures Run.
+type Options struct {
+	// Config holds the programs to run. nil is tini mode: every signal is
+	// forwarded to main, which decides, as tini does; with a config,
+	// SIGTERM, SIGINT and SIGQUIT shut tend down.
+	Config *config.Config
+	// Main is the command-line program, named main; nil means none.
+	Main []string
+	Log  *slog.Logger
+	// Stdout and Stderr carry the programs' output to tend's own
+	// descriptors; nil means new ones on os.Stdout and os.Stderr. tend's
+	// own log should write to Stderr, so that nothing blocks on a stalled
+	// log driver.
+	Stdout, Stderr *Console
+	// Calls brings the control socket's requests; nil means no socket.
+	Calls <-chan *control.Call
+	// Reload reads the config again, for SIGHUP, reload and reread; nil
+	// means there is no config file (tini mode).
+	Reload func() (*config.Config, error)
+	// Version is what `version` answers.
+	Version string
+
+	// MainSuccess lists exit statuses of main that tend reports as 0
+	// (tini's -e, e.g. 143 for a JVM stopped by SIGTERM).
+	MainSuccess []int
+	// ForwardGroup sends the signals forwarded to main to its whole
+	// process group (tini's -g, dumb-init's default).
+	ForwardGroup bool
+	// Rewrite forwards a received signal as another (dumb-init's
+	// --rewrite S:R); a zero R drops it.
+	Rewrite map[syscall.Signal]syscall.Signal
+}
+
+// result is a check's outcome, from a goroutine off the loop.
+type result struct {
+	p      *program
+	gen    int
+	health bool  // a health check; else a ready check
+	ready  bool  // passed; for a ready check, false means failed for good
+	err    error // why it failed
+}
+
+// host carries out the core's effects and turns what happens (signals,
+// exits, check results, requests, the timer) into the core's inputs. It
+// owns every file, pipe, goroutine and process handle; the core owns every
+// decision. One goroutine runs it, and it is the only code that starts
+// processes (spawn.Start) and calls wait4 (reaper.Reap).
+type host struct {
+	core *core
+	log  *slog.Logger
+
+	chld    chan os.Signal // SIGCHLD only: one pending is enough, it coalesces
+	sigs    chan os.Signal // every other signal
+	results chan result
+	quit    chan struct{} // closed when the loop ends, for the goroutines
+	calls   <-chan *control.Call
+	timer   *time.Timer
+	reload  func() (*config.Config, error)
+
+	watch map[*program]*watch  // ready checks under way
+	outs  map[*program]*output // where each program's output goes; none for main
+
+	null           *os.File // /dev/null, the config programs' standard input
+	stdout, stderr *Console
+	pumps          sync.WaitGroup // output pumps still reading
+
+	queue []input // inputs the effects of the last one produced
+	done  bool
+	code  int
+}
+
+// Run supervises the programs and returns the status tend exits with.
+func Run(o Options) int {
+	cfg := o.Config
+	if cfg == nil {
+		cfg = config.Default(func(string) (string, bool) { return "", false })
+	}
+	s := newCore(cfg, o.Config == nil, os.Getpid(), o.Log)
+	s.version, s.canLoad = o.Version, o.Reload != nil
+	s.mainSuccess, s.forwardGroup, s.rewrite = o.MainSuccess, o.ForwardGroup, o.Rewrite
+	h := &host{
+		core:    s,
+		log:     o.Log,
+		chld:    make(chan os.Signal, 1),
+		sigs:    make(chan os.Signal, 64),
+		results: make(chan result, 64),
+		quit:    make(chan struct{}),
+		timer:   time.NewTimer(time.Hour),
+		calls:   o.Calls,
+		reload:  o.Reload,
+		watch:   make(map[*program]*watch),
+		outs:    make(map[*program]*output),
+		stdout:  o.Stdout,
+		stderr:  o.Stderr,
+	}
+	if h.stdout == nil {
+		h.stdout = NewConsole(os.Stdout)
+	}
+	if h.stderr == nil {
+		h.stderr = NewConsole(os.Stderr)
+	}
+	h.stdout.OnDropped(func(n int64) { h.log.Warn("tend's stdout stalled; output dropped", "dropped", n) })
+	h.stderr.OnDropped(func(n int64) { h.log.Warn("tend's stderr stalled; output dropped", "dropped", n) })
+	defer h.finish()
+	h.timer.Stop()
+	defer close(h.quit)
+	// Handlers go in before any program starts, so that neither an exit
+	// nor a signal can slip by.
+	signal.Notify(h.chld, unix.SIGCHLD)
+	var caught []os.Signal
+	for _, sig := range signals.Catchable() {
+		if sig != unix.SIGCHLD {
+			caught = append(caught, sig)
+		}
+	}
+	signal.Notify(h.sigs, caught...)
+	defer signal.Stop(h.sigs)
+	defer signal.Stop(h.chld)
+
+	if s.self != 1 {
+		if err := reaper.SetSubreaper(); err != nil {
+			h.log.Warn("cannot become a subreaper; orphans will not be reaped by tend", "err", err)
+		}
+	}
+
+	for _, c := range cfg.Programs {
+		s.add(c, false)
+	}
+	if o.Main != nil {
+		s.add(config.MainProgram(o.Main), true)
+	}
+	s.arrange()
+	h.carry(s.begin(time.Now()), time.Now())
+	return h.run()
+}
+
+func (h *host) run() int {
+	for !h.done {
+		var in input
+		select {
+		case <-h.chld:
+			in = h.reap()
+		case sig := <-h.sigs:
+			in = signalled{sig.(syscall.Signal)}
+		case r := <-h.results:
+			in = checked{r}
+		case <-h.timer.C:
+			in = tick{}
+		case c := <-h.calls:
+			in = called{req: c.Req, peer: c.PeerPID, reply: c}
+		}
+		now := time.Now()
+		h.carry(h.core.handle(in, now), now)
+	}
+	return h.code
+}
+
+// carry does what the core asked, feeds it what that produced (a pid, a
+// failed start, a loaded config), in order, and then re-arms the timer to
+// the core's next deadline: once per input from outside.
+func (h *host) carry(effs []effect, now time.Time) {
+	for {
+		for _, e := range effs {
+			h.do(e, now)
+		}
+		if len(h.queue) == 0 {
+			break
+		}
+		in := h.queue[0]
+		h.queue = h.queue[1:]
+		effs = h.core.handle(in, now)
+	}
+	next := h.core.next()
+	if next.IsZero() {
+		h.timer.Stop()
+		return
+	}
+	h.timer.Reset(max(0, next.Sub(now)))
+}
+
+// answer queues the core's next input, handled after the current effects.
+func (h *host) answer(in input) { h.queue = append(h.queue, in) }
+
+// reap collects every exited child.
+func (h *host) reap() reaped {
+	var r reaped
+	r.left = reaper.Reap(func(e reaper.Exit) { r.exits = append(r.exits, e) })
+	return r
+}
+
+// do carries out one effect.
+func (h *host) do(e effect, now time.Time) {
+	switch e.kind {
+	case effSpawn:
+		h.spawn(e.p)
+	case effSignal:
+		if err := unix.Kill(e.pid, e.sig); err != nil && !errors.Is(err, unix.ESRCH) {
+			h.log.Warn("cannot signal program", "program", e.p.cfg.Name, "pid", e.pid, "signal", signals.Name(e.sig), "err", err)
+		}
+	case effKillAll:
+		h.killAll(e.sig)
+	case effReap:
+		h.answer(h.reap())
+	case effWatch:
+		h.startWatch(e.p)
+	case effUnwatch:
+		h.stopWatch(e.p)
+	case effCheck:
+		h.startCmd(e.check)
+	case effProbe:
+		h.probe(e.check)
+	case effOutput:
+		old := h.outs[e.p]
+		h.outs[e.p] = newOutput(e.p.cfg, e.p.ring, h.stdout, h.stderr, h.log)
+		if old != nil {
+			old.retire() // its files close once the old process has gone
+		}
+	case effRetire:
+		if o := h.outs[e.p]; o != nil {
+			o.retire()
+			delete(h.outs, e.p)
+		}
+	case effLimits:
+		if o := h.outs[e.p]; o != nil {
+			o.setLimits(e.p.cfg)
+		}
+	case effReopen:
+		for p, o := range h.outs {
+			go o.reopen(h.log, p.cfg.Name) // off the loop: a hung disk must not stall it
+		}
+	case effLoad:
+		l := loaded{apply: e.apply, reply: e.reply}
+		if h.reload == nil {
+			l.err = errNoConfig
+		} else {
+			l.cfg, l.err = h.reload()
+		}
+		h.answer(l)
+	case effExit:
+		h.done, h.code = true, e.code
+	}
+}
+
+// spawn starts p's process and tells the core how it went.
+func (h *host) spawn(p *program) {
+	pid, err := h.start(p)
+	if err != nil {
+		code := 1
+		var se *spawn.Error
+		if errors.As(err, &se) {
+			code = se.ExitCode()
+		}
+		h.answer(spawnFailed{p: p, code: code, err: err})
+		return
+	}
+	h.answer(spawned{p: p, pid: pid})
+}
+
+// finishWait bounds how long tend, about to exit, waits for the last
+// output to be carried and written: a log driver that has stopped reading
+// must not keep tend from exiting.
+const finishWait = 2 * time.Second
+
+// finish waits for the pumps to carry the programs' last output, writes
+// out what the consoles hold, and closes the log files.
+func (h *host) finish() {
+	done := make(chan struct{})
+	go func() {
+		h.pumps.Wait()
+		h.stdout.Flush()
+		h.stderr.Flush()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(finishWait):
+	}
+	for _, o := range h.outs {
+		o.close()
+	}
+}
+
+// probe runs one tcp or http health check off the loop.
+func (h *host) probe(c *cmdCheck) {
+	go func() {
+		ctx, cancel := context.WithDeadline(context.Background(), c.deadline)
+		err := probeOnce(ctx, c.kind, c.target)
+		cancel()
+		h.send(result{p: c.p, gen: c.gen, health: true, ready: err == nil, err: err})
+	}()
+}
+
+// startCmd runs a command check as its program's user, in its directory
+// and environment, with its output to tend's.
+func (h *host) startCmd(c *cmdCheck) {
+	spec, err := processSpec(c.p.cfg, c.argv, []uintptr{h.devNull(), 1, 2}, c.p != h.core.main, nil)
+	if err == nil {
+		var pid int
+		if pid, err = spawn.Start(spec); err == nil {
+			h.answer(checkStarted{c: c, pid: pid})
+			return
+		}
+	}
+	h.answer(checkFailed{c: c, err: err})
+}
+
+// killAll sends sig to every process left below tend (procs.SignalAll);
+// without /proc, to the process group of every program still known.
+func (h *host) killAll(sig syscall.Signal) {
+	var groups []int
+	for pid := range h.core.byPid {
+		groups = append(groups, -pid)
+	}
+	if err := procs.SignalAll(h.core.self, sig, groups); err != nil {
+		h.log.Warn("cannot signal every process left", "signal", signals.Name(sig), "err", err)
+	}
+}
