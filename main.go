@@ -32,6 +32,7 @@ const usage = `usage:
   tend ctl [-c FILE | --socket PATH] COMMAND [ARG...]
   tend check [-c FILE]
   tend convert [FILE]
+  tend wait [--timeout 60s] TARGET... [-- PROGRAM [ARG...]]
   tend version
 `
 
@@ -54,6 +55,8 @@ func run(args []string, stderr io.Writer) int {
 			return ctl(args[1:], os.Stdout, stderr)
 		case "convert":
 			return convertConf(args[1:], os.Stdin, os.Stdout, stderr)
+		case "wait":
+			return waitCommand(args[1:], os.Stdout, stderr)
 		}
 	}
 

@@ -119,3 +119,14 @@ func checkAddr(addr string) error {
 	}
 	return nil
 }
+
+// ParseTarget reads a probe target as a health check is written:
+// tcp:HOST:PORT or an http:// URL. `tend wait` takes its targets with it,
+// so that they are the config's own syntax.
+func ParseTarget(s string) (Check, error) {
+	switch kind, _, _ := strings.Cut(s, ":"); kind {
+	case "tcp", "http", "https":
+		return parseCheckString(s, true)
+	}
+	return Check{}, fmt.Errorf("invalid target %q: want tcp:HOST:PORT or an http:// URL", s)
+}

@@ -97,3 +97,19 @@ func parent(pid int) (ppid int, live bool) {
 	st := string(f[0])
 	return ppid, err == nil && st != "Z" && st != "X" // X: dead, on its way out
 }
+
+// Within reports whether pid is root or a live process below it, by its
+// chain of parents in /proc.
+func Within(pid, root int) bool {
+	for range 4096 { // deeper than any real process tree; a cycle cannot loop for ever
+		if pid == root {
+			return true
+		}
+		ppid, live := parent(pid)
+		if !live || ppid <= 1 {
+			return root == 1 && live
+		}
+		pid = ppid
+	}
+	return false
+}

@@ -44,3 +44,21 @@ func TestBelow(t *testing.T) {
 	}
 	t.Fatalf("pid %d still counted as live after SIGKILL", sh.Process.Pid)
 }
+
+func TestWithin(t *testing.T) {
+	self := os.Getpid()
+	if !Within(self, self) || !Within(self, os.Getppid()) {
+		t.Fatal("tend is not within itself or its parent")
+	}
+	sh := exec.Command("sleep", "30")
+	if err := sh.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer sh.Process.Kill()
+	if !Within(sh.Process.Pid, self) {
+		t.Errorf("a child is not within its parent")
+	}
+	if Within(self, sh.Process.Pid) {
+		t.Errorf("a parent is within its child")
+	}
+}

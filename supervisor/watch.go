@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"tend/probe"
+	"tend/procs"
 )
 
 // watch is one process's ready check under way, and what it holds open.
@@ -28,10 +29,20 @@ func (h *host) startWatch(p *program) {
 	c := p.cfg.Ready
 	switch c.Kind {
 	case "notify":
+		// As systemd's NotifyAccess=all within the service: READY=1
+		// counts only from the program's process or one below it (the
+		// kernel-checked pid of the datagram), not from anyone who can
+		// reach the socket.
+		pid := p.pid
 		go w.notify.Run(func(m probe.Message) {
-			if m.Ready {
-				h.send(result{p: p, gen: gen, ready: true})
+			if !m.Ready {
+				return
 			}
+			if m.PID == 0 || !procs.Within(m.PID, pid) {
+				h.log.Warn("READY=1 ignored: not sent by the program or a process below it", "program", p.cfg.Name, "pid", m.PID)
+				return
+			}
+			h.send(result{p: p, gen: gen, ready: true})
 		})
 	case "fd":
 		go func() {
