@@ -19,6 +19,7 @@ import (
 	"tend/config"
 	"tend/control"
 	"tend/convert"
+	"tend/output"
 	"tend/supervisor"
 	"tend/tini"
 )
@@ -126,7 +127,7 @@ func run(args []string, stderr io.Writer) int {
 	}
 	// tend's log and the programs' output share stderr through a console
 	// that never blocks, so a stalled log driver cannot stall the loop.
-	errConsole := supervisor.NewConsole(os.Stderr)
+	errConsole := output.NewConsole(os.Stderr)
 	log, err := newLogger(errConsole, level, format)
 	if err != nil {
 		fmt.Fprintf(stderr, "tend: %v\n", err)

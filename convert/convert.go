@@ -79,11 +79,14 @@ type converter struct {
 	tend     *table
 	programs []*table
 
-	supEnv   []envEntry          // [supervisord] environment
-	refs     []envRef            // what environment markers stand for
-	groups   map[string][]string // program section name -> supervisord group names
-	used     map[string]bool     // tend program names taken
-	hostname string
+	supEnv    []envEntry          // [supervisord] environment
+	refs      []envRef            // what environment markers stand for
+	groups    map[string][]string // program section name -> supervisord group names
+	groupPrio map[string]int64    // [group:x] priority, by x
+	order     []*ordered          // every program's place in supervisord's start order
+	used      map[string]bool     // tend program names taken
+	hostname  string
+	pidfile   string // [supervisord] pidfile, "" when unset
 }
 
 func newConverter(name string, opts Options) (*converter, error) {
@@ -105,14 +108,15 @@ func newConverter(name string, opts Options) (*converter, error) {
 		opts.ReadFile = os.ReadFile
 	}
 	return &converter{
-		opts:   opts,
-		name:   name,
-		here:   here,
-		doc:    newDocument(),
-		files:  []string{name},
-		tend:   newTable("tend", []string{"socket", "socket_mode", "socket_group", "log_level"}),
-		groups: map[string][]string{},
-		used:   map[string]bool{},
+		opts:      opts,
+		name:      name,
+		here:      here,
+		doc:       newDocument(),
+		files:     []string{name},
+		tend:      newTable("tend", []string{"socket", "socket_mode", "socket_group", "log_level"}),
+		groups:    map[string][]string{},
+		groupPrio: map[string]int64{},
+		used:      map[string]bool{},
 	}, nil
 }
 
@@ -153,6 +157,7 @@ func (c *converter) run() error {
 		}
 	}
 	c.defaults()
+	c.checkOrder()
 	return nil
 }
 
@@ -167,7 +172,7 @@ func (c *converter) include(s *section) error {
 		return &Error{File: s.file, Line: s.line, Msg: "[include] has no files key"}
 	}
 	var notes []string
-	text, err := expandString(v.text, c.simpleScope(v, true, &notes))
+	text, err := expandString(v.text, c.simpleScope(v, true, true, &notes))
 	if err != nil {
 		return valueError(v, "include", "files", err)
 	}
@@ -299,6 +304,13 @@ func (c *converter) otherSection(s *section) {
 		reason = "tend has no XML-RPC interface: its socket speaks lines, and tend ctl is the client"
 	case kind == "eventlistener":
 		reason = "tend has no event listeners; tend ctl events streams state changes"
+		events, _ := c.doc.get(s, "events")
+		command, _ := c.doc.get(s, "command")
+		if events != nil && command != nil {
+			if n := c.listenerNote(events.text, command.text); n != "" {
+				reason = n
+			}
+		}
 	case kind == "fcgi-program":
 		reason = "tend opens no sockets for its programs"
 	case kind == "ctlplugin":
@@ -335,8 +347,9 @@ func valueError(v *value, sect, key string, err error) error {
 // simpleScope resolves the names every section but a program's has:
 // %(here)s, %(host_node_name)s when host, and %(ENV_X)s, which becomes X's
 // value from [supervisord] environment or, failing that, from the
-// environment Convert runs in. Notes say what was looked up.
-func (c *converter) simpleScope(v *value, host bool, notes *[]string) func(ref) ([]rune, error) {
+// environment Convert runs in; with need, an X set in neither is an error
+// (see osEnv). Notes say what was looked up.
+func (c *converter) simpleScope(v *value, host, need bool, notes *[]string) func(ref) ([]rune, error) {
 	return func(r ref) ([]rune, error) {
 		switch {
 		case r.name == "here":
@@ -348,7 +361,7 @@ func (c *converter) simpleScope(v *value, host bool, notes *[]string) func(ref) 
 			}
 			return formatStr(r, h)
 		case strings.HasPrefix(r.name, "ENV_"):
-			s, err := c.envValue(r, notes)
+			s, err := c.envValue(r, need, notes)
 			if err != nil {
 				return nil, err
 			}
@@ -360,13 +373,13 @@ func (c *converter) simpleScope(v *value, host bool, notes *[]string) func(ref) 
 
 // envValue returns the value of X for %(ENV_X)s where it must be fixed
 // now: [supervisord] environment's, else the environment's as Convert
-// runs, with a note.
-func (c *converter) envValue(r ref, notes *[]string) (string, error) {
+// runs, with a note; need as for osEnv.
+func (c *converter) envValue(r ref, need bool, notes *[]string) (string, error) {
 	x := strings.TrimPrefix(r.name, "ENV_")
 	if s, ok, err := c.supLiteral(x, notes); ok || err != nil {
 		return s, err
 	}
-	return c.osEnv(x, r.raw, notes)
+	return c.osEnv(x, r.raw, need, notes)
 }
 
 // host returns the host name for %(host_node_name)s, with a note.
@@ -419,9 +432,10 @@ func (c *converter) render() string {
 
 // header is the text under the first line of every output.
 var header = []string{
-	"Where a program sets nothing, tend's defaults apply. Two differ from",
-	"supervisord's: stopasgroup and killasgroup are true (supervisord: false),",
-	"and output with no stdout_logfile or stderr_logfile goes to tend's own",
-	"stdout and stderr (supervisord: AUTO files in childlogdir). Like",
-	"supervisord, tend runs a command without a shell.",
+	"Where a program sets nothing, tend's defaults apply. Where they differ",
+	"from supervisord's, supervisord's are written out: stopasgroup and",
+	"killasgroup (tend's default true, supervisord's false). Output with no",
+	"stdout_logfile or stderr_logfile goes to tend's own stdout and stderr",
+	"(supervisord: AUTO files in childlogdir). Like supervisord, tend runs a",
+	"command without a shell.",
 }

@@ -82,7 +82,7 @@ func find(table []envEntry, key []rune) int {
 // %(here)s, %(host_node_name)s and %(ENV_X)s.
 func (c *converter) supEnvironment(v *value) ([]string, error) {
 	var notes []string
-	simple := c.simpleScope(v, true, &notes)
+	simple := c.simpleScope(v, true, false, &notes)
 	rs, err := expand(v.text, func(r ref) ([]rune, error) {
 		if x, ok := strings.CutPrefix(r.name, "ENV_"); ok && markable(r) {
 			return c.marker(envRef{name: x, raw: r.raw}), nil
@@ -151,14 +151,14 @@ func (p *prog) environment() error {
 // %(ENV_X)s and, with numprocs > 1, %(process_num)d become markers; the
 // rest as in the program's other values.
 func (p *prog) envScope(v *value, notes *[]string) func(ref) ([]rune, error) {
-	inner := p.scope(v, pnTend, notes)
+	inner := p.scope(v, pnTend, false, notes)
 	return func(r ref) ([]rune, error) {
 		x, isEnv := strings.CutPrefix(r.name, "ENV_")
 		switch {
 		case isEnv && markable(r):
 			return p.c.marker(envRef{name: x, raw: r.raw}), nil
 		case isEnv:
-			s, err := p.c.envValue(r, notes)
+			s, err := p.c.envValue(r, false, notes)
 			if err != nil {
 				return nil, err
 			}
@@ -196,7 +196,7 @@ func (c *converter) renderEnv(e envEntry, table []envEntry, notes *[]string) (st
 				return "", err
 			}
 			if !e.fromSup && c.supHas(ref.name) {
-				addNote(notes, fmt.Sprintf("%s in %s became [supervisord] environment's %s: %s", ref.raw, key, ref.name, quote(s)))
+				addNote(notes, fmt.Sprintf("%s in %s became [supervisord] environment's %s: %s", ref.raw, key, ref.name, shownValue(ref.name, s)))
 			}
 			b.WriteString(strings.ReplaceAll(s, "$", "$$"))
 		}
@@ -227,7 +227,7 @@ func (c *converter) fixedEnv(e envEntry, ref envRef, notes *[]string) (string, e
 			return s, err
 		}
 	}
-	return c.osEnv(ref.name, ref.raw, notes)
+	return c.osEnv(ref.name, ref.raw, false, notes)
 }
 
 // envLiteral returns the program's environment variable x as supervisord
@@ -279,16 +279,58 @@ func (c *converter) literal(e envEntry, notes *[]string) (string, error) {
 	return b.String(), nil
 }
 
-// osEnv returns $x from the environment Convert runs in, with a note.
-func (c *converter) osEnv(x, raw string, notes *[]string) (string, error) {
+// osEnv returns $x from the environment Convert runs in, with a note. An
+// unset x is an error with need, which is every value but a command's
+// words and an environment table's values: a number, a boolean, a user or
+// a path made of "" would not mean what supervisord was given (it refuses
+// to start), and a user dropped would run the program as root. In a
+// command and an environment value it becomes "", with a note.
+func (c *converter) osEnv(x, raw string, need bool, notes *[]string) (string, error) {
 	s, ok := c.opts.Env(x)
 	switch {
+	case !ok && need:
+		return "", fmt.Errorf("%s is not set", x)
 	case !ok:
 		addNote(notes, fmt.Sprintf("%s became \"\": $%s was not set when converted (supervisord would refuse to start)", raw, x))
 	case !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0:
 		return "", fmt.Errorf("$%s is not valid UTF-8 text", x)
+	case looksSecret(x):
+		addNote(notes, fmt.Sprintf("%s became $%s as it was when converted (%s)", raw, x, secretWhy(x)))
 	default:
 		addNote(notes, fmt.Sprintf("%s became $%s as it was when converted: %s", raw, x, quote(s)))
 	}
 	return s, nil
+}
+
+// secretWords are the parts of a variable's name that make its value a
+// secret, which tend convert never writes into a comment. Matching is by
+// substring of the upper-cased name, so it errs on the side of hiding:
+// DB_PASSWORD, GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY, API_KEY, REDIS_AUTH,
+// MYSQL_PWD, but also KEYBOARD or PWD (the working directory), whose
+// values are then merely not shown.
+var secretWords = []string{"PASS", "PWD", "SECRET", "TOKEN", "KEY", "CRED", "AUTH", "PRIVATE", "SALT", "COOKIE", "SESSION"}
+
+// looksSecret reports whether the variable x may hold a secret.
+func looksSecret(x string) bool {
+	u := strings.ToUpper(x)
+	for _, w := range secretWords {
+		if strings.Contains(u, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// secretWhy is what a comment says instead of x's value.
+func secretWhy(x string) string {
+	return "not shown: " + x + " looks like a secret"
+}
+
+// shownValue returns s quoted for a comment, or words saying why not when
+// it is the value of a variable that looks secret.
+func shownValue(x, s string) string {
+	if looksSecret(x) {
+		return "(" + secretWhy(x) + ")"
+	}
+	return quote(s)
 }

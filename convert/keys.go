@@ -34,7 +34,10 @@ func (p *prog) command() error {
 		return p.fail("command", f.v, errors.New("empty program path"))
 	}
 	notes := f.notes
-	if op := shellSyntax(words); op != "" {
+	if x := p.secretRef(f.v); x != "" {
+		notes = append(notes, fmt.Sprintf("so the command holds $%s's value: tend expands ${%s} in an environment table, not in a command", x, x))
+	}
+	if op := shellSyntax(p.asWritten(f.v)); op != "" {
 		notes = append(notes, fmt.Sprintf(`supervisord runs no shell, and neither does tend: %s reaches the program as an argument.`, quote(op)),
 			`For a shell, write command = ["/bin/sh", "-c", "..."]`)
 	}
@@ -46,16 +49,55 @@ func (p *prog) command() error {
 	return nil
 }
 
+// asWritten returns the command's words as its author wrote them: split
+// as supervisord splits them, but with each %(ENV_X)s left as written, so
+// that a '$' or a '&&' in a variable's value, which supervisord too passed
+// to the program as it was, is not taken for shell syntax in the file.
+// It returns nil when that text does not split.
+func (p *prog) asWritten(v *value) []string {
+	inner := p.scope(v, pnTend, false, new([]string))
+	s, err := expandString(v.text, func(r ref) ([]rune, error) {
+		if strings.HasPrefix(r.name, "ENV_") {
+			return []rune(r.raw), nil
+		}
+		return inner(r)
+	})
+	if err != nil {
+		return nil
+	}
+	words, err := splitPosix(s)
+	if err != nil {
+		return nil
+	}
+	return words
+}
+
+// secretRef returns the first X of a %(ENV_X)s in v that looks secret and
+// whose value Convert writes, or "".
+func (p *prog) secretRef(v *value) string {
+	x := ""
+	expandString(v.text, func(r ref) ([]rune, error) {
+		if n, ok := strings.CutPrefix(r.name, "ENV_"); ok && x == "" && looksSecret(n) {
+			x = n
+		}
+		return nil, nil
+	})
+	return x
+}
+
+// shells are the programs after which "-c" takes a script.
+var shells = map[string]bool{"sh": true, "bash": true, "dash": true, "ash": true, "zsh": true, "ksh": true, "mksh": true, "busybox": true}
+
 // shellSyntax returns the first word of argv that a shell would have
-// treated as syntax, or "" when there is none or argv runs a shell itself
-// (sh -c '...').
+// treated as syntax, or "" when there is none. The words of a shell that
+// runs a script (sh -c '...'), and what follows them, are a shell's
+// business: they are not checked, whatever runs the shell (nice -n 1 bash
+// -c ..., env A=1 sh -c ..., su-exec app sh -c ...).
 func shellSyntax(argv []string) string {
-	switch base := argv[0][strings.LastIndexByte(argv[0], '/')+1:]; base {
-	case "sh", "bash", "dash", "ash", "zsh", "ksh", "mksh":
-		for _, a := range argv[1:] {
-			if len(a) > 1 && a[0] == '-' && a[1] != '-' && strings.Contains(a, "c") {
-				return ""
-			}
+	for i, w := range argv {
+		if shells[w[strings.LastIndexByte(w, '/')+1:]] && runsScript(argv[i+1:]) {
+			argv = argv[:i]
+			break
 		}
 	}
 	for _, w := range argv {
@@ -78,6 +120,17 @@ func shellSyntax(argv []string) string {
 	return ""
 }
 
+// runsScript reports whether a shell's arguments hold -c, alone or among
+// other one-letter options (-lc, -ec).
+func runsScript(args []string) bool {
+	for _, a := range args {
+		if len(a) > 1 && a[0] == '-' && a[1] != '-' && strings.Contains(a, "c") {
+			return true
+		}
+	}
+	return false
+}
+
 // directory converts the working directory.
 func (p *prog) directory() error {
 	f, err := p.field("directory", pnTend)
@@ -92,15 +145,16 @@ func (p *prog) directory() error {
 	return nil
 }
 
-// user converts the user.
+// user converts the user. One that tend cannot take is an error, not a
+// key left out: without it the program would run as tend's user, root in
+// most containers.
 func (p *prog) user() error {
 	f, err := p.field("user", pnNone)
 	if err != nil || f == nil {
 		return err
 	}
 	if !isUserSpec(f.text) {
-		p.skip("user", f.v, "tend wants a name, uid, name:group or uid:gid")
-		return nil
+		return p.fail("user", f.v, fmt.Errorf("%q: tend wants a name, uid, name:group or uid:gid", f.text))
 	}
 	p.t.set("user", quote(f.text), f.notes...)
 	return nil
@@ -125,8 +179,11 @@ func (p *prog) umask() error {
 }
 
 // booleans converts autostart, redirect_stderr, stopasgroup and
-// killasgroup. supervisord's killasgroup defaults to its stopasgroup, so a
-// stopasgroup with no killasgroup sets both.
+// killasgroup. supervisord's stopasgroup defaults to false, and its
+// killasgroup to its stopasgroup, while tend's are both true: both are
+// always written, with supervisord's values, so that a stop reaches the
+// processes it reached before (celery's killasgroup = true without
+// stopasgroup sends SIGTERM to the main process only).
 func (p *prog) booleans() error {
 	vals := map[string]bool{}
 	fields := map[string]*field{}
@@ -143,7 +200,11 @@ func (p *prog) booleans() error {
 			return p.fail(k, f.v, err)
 		}
 		vals[k], fields[k] = b, f
-		p.t.set(k, strconv.FormatBool(b), f.notes...)
+		notes := f.notes
+		if k == "autostart" && strings.Contains(f.v.text, "%(ENV_") {
+			notes = append(notes, envGated("autostart"))
+		}
+		p.t.set(k, strconv.FormatBool(b), notes...)
 	}
 	p.redirect = vals["redirect_stderr"]
 	sa, hasSA := vals["stopasgroup"]
@@ -153,8 +214,21 @@ func (p *prog) booleans() error {
 		return p.fail("killasgroup", fields["killasgroup"].v, errors.New("false with stopasgroup = true, which supervisord refuses"))
 	case hasSA && !hasKA:
 		p.t.set("killasgroup", strconv.FormatBool(sa), "supervisord's killasgroup defaults to its stopasgroup")
+	case !hasSA && hasKA:
+		p.t.set("stopasgroup", "false", "supervisord's default (tend's is true): the stop signal goes to the program's pid only")
+	case !hasSA:
+		p.t.set("stopasgroup", "false")
+		p.t.set("killasgroup", "false")
 	}
 	return nil
+}
+
+// envGated is the note on a key that supervisord read from the
+// environment when it started (a program switched on or off, or sized,
+// by a variable), which tend takes only as a plain value.
+func envGated(key string) string {
+	return key + " was set from the environment when supervisord started; tend's " + key +
+		" takes no ${...} yet, so this is the value at conversion: convert again, or edit it, where the variable differs"
 }
 
 // autorestart converts true, false and unexpected to always, never and

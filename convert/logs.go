@@ -120,11 +120,14 @@ func (p *prog) logfile(s string, f *field) int {
 		p.skip(key, f.v, "supervisord expands ~, tend does not: write the whole path")
 		return logNone
 	}
+	notes := f.notes
 	if p.numprocs > 1 && !strings.Contains(f.text, processNumVar) {
-		p.skip(key, f.v, fmt.Sprintf("with numprocs = %d every instance would write it: put %%(process_num)d in the path", p.numprocs))
-		return logNone
+		// As in supervisord, every instance writes this one file; tend
+		// shares it, whole lines each. The path is kept, as is one that
+		// names the other stream's file or another program's.
+		notes = append(notes, fmt.Sprintf("with numprocs = %d every instance writes this one file, as in supervisord: for a file each, put %s in the path", p.numprocs, processNumVar))
 	}
-	p.t.set(key, quote(f.text), f.notes...)
+	p.t.set(key, quote(f.text), notes...)
 	return logFile
 }
 

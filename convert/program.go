@@ -14,7 +14,7 @@ var programOrder = []string{
 	"command", "directory", "user", "umask", "environment",
 	"autostart", "autorestart", "exitcodes", "startsecs", "startretries",
 	"stopsignal", "stopwaitsecs", "stopasgroup", "killasgroup",
-	"priority", "group", "numprocs", "redirect_stderr",
+	"priority", "group", "required", "numprocs", "redirect_stderr",
 	"stdout_logfile", "stdout_logfile_maxbytes", "stdout_logfile_backups",
 	"stderr_logfile", "stderr_logfile_maxbytes", "stderr_logfile_backups",
 }
@@ -94,7 +94,7 @@ func (c *converter) program(s *section) error {
 	for _, step := range []func() error{
 		p.numbers, p.processName, p.environment, p.command, p.directory,
 		p.user, p.umask, p.booleans, p.autorestart, p.exitcodes, p.ints,
-		p.stopsignal, p.groupKey, p.logs,
+		p.stopsignal, p.groupKey, p.priority, p.logs,
 	} {
 		if err := step(); err != nil {
 			return err
@@ -108,7 +108,7 @@ func (c *converter) program(s *section) error {
 			p.skip(k, v, "unknown key")
 		}
 	}
-	if p.never && p.instant {
+	if !p.killTrick() && p.never && p.instant {
 		p.t.above = append(p.t.above,
 			"supervisord has no one-shot programs. If this one runs to completion, consider",
 			`type = "oneshot" here, and depends_on = [`+quote(tname)+`] in the programs that need it done`)
@@ -188,7 +188,7 @@ func (p *prog) field(key string, pn int) (*field, error) {
 		return nil, nil
 	}
 	f := &field{v: v}
-	rs, err := expand(v.text, p.scope(v, pn, &f.notes))
+	rs, err := expand(v.text, p.scope(v, pn, key != "command", &f.notes))
 	if errors.Is(err, errVaries) {
 		return nil, errVaries
 	}
@@ -209,8 +209,9 @@ func (p *prog) skip(key string, v *value, why string) {
 	p.t.remark(v, "not carried over: %s (%s)", keyShown(key, v.text), why)
 }
 
-// scope resolves the names supervisord gives a program's values.
-func (p *prog) scope(v *value, pn int, notes *[]string) func(ref) ([]rune, error) {
+// scope resolves the names supervisord gives a program's values; need
+// says whether an unset %(ENV_X)s is an error (see osEnv).
+func (p *prog) scope(v *value, pn int, need bool, notes *[]string) func(ref) ([]rune, error) {
 	return func(r ref) ([]rune, error) {
 		switch r.name {
 		case "here":
@@ -261,7 +262,7 @@ func (p *prog) scope(v *value, pn int, notes *[]string) func(ref) ([]rune, error
 					return formatStr(r, s)
 				}
 			}
-			s, err := p.c.envValue(r, notes)
+			s, err := p.c.envValue(r, need, notes)
 			if err != nil {
 				return nil, err
 			}
@@ -290,7 +291,11 @@ func (p *prog) numbers() error {
 			p.skip("numprocs", f.v, "supervisord starts no process for it, tend at least one: set autostart = false")
 		default:
 			p.numprocs = int(n)
-			p.t.set("numprocs", strconv.FormatInt(n, 10), f.notes...)
+			notes := f.notes
+			if strings.Contains(f.v.text, "%(ENV_") {
+				notes = append(notes, envGated("numprocs"))
+			}
+			p.t.set("numprocs", strconv.FormatInt(n, 10), notes...)
 		}
 	}
 	if f, err = p.field("numprocs_start", pnNone); err != nil || f == nil {
@@ -329,7 +334,7 @@ func (p *prog) processName() error {
 	tname := p.tname
 	same := true
 	for i := range min(p.numprocs, 2) {
-		got, err := expandString(raw, p.scope(v, p.start+i, new([]string)))
+		got, err := expandString(raw, p.scope(v, p.start+i, true, new([]string)))
 		if err != nil {
 			return p.fail("process_name", v, err)
 		}

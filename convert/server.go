@@ -63,7 +63,7 @@ func (c *converter) supervisord(s *section) error {
 		switch k {
 		case "loglevel":
 			var notes []string
-			text, err := expandString(v.text, c.simpleScope(v, false, &notes))
+			text, err := expandString(v.text, c.simpleScope(v, false, true, &notes))
 			if err != nil {
 				return valueError(v, s.name, k, err)
 			}
@@ -93,6 +93,10 @@ func (c *converter) supervisord(s *section) error {
 				}
 			}
 		default:
+			if k == "pidfile" {
+				// Kept raw, to recognise a command that kills supervisord by it.
+				c.pidfile = trimPy(v.text)
+			}
 			why, ok := supervisordSkips[k]
 			if !ok {
 				why = "unknown key"
@@ -117,7 +121,7 @@ func (c *converter) unixServer(s *section) error {
 			continue
 		}
 		var notes []string
-		text, err := expandString(v.text, c.simpleScope(v, false, &notes))
+		text, err := expandString(v.text, c.simpleScope(v, false, true, &notes))
 		if err != nil {
 			return valueError(v, s.name, k, err)
 		}
@@ -154,7 +158,8 @@ func (c *converter) unixServer(s *section) error {
 	return nil
 }
 
-// group reads a [group:x] section: each program it names gets group = "x".
+// group reads a [group:x] section: each program it names gets group = "x",
+// and the group's priority is kept for its members (see prog.priority).
 func (c *converter) group(s *section) error {
 	name := trimPy(strings.TrimPrefix(s.name, "group:"))
 	if err := checkName("group", name); err != nil {
@@ -163,7 +168,7 @@ func (c *converter) group(s *section) error {
 	for _, k := range c.keysOf(s, map[string]bool{"programs": true, "priority": true}) {
 		v, _ := c.doc.get(s, k)
 		var notes []string
-		text, err := expandString(v.text, c.simpleScope(v, false, &notes))
+		text, err := expandString(v.text, c.simpleScope(v, false, true, &notes))
 		switch {
 		case k == "programs" && err != nil:
 			return valueError(v, s.name, k, err)
@@ -178,13 +183,14 @@ func (c *converter) group(s *section) error {
 				}
 			}
 		case k == "priority":
+			var n int64
 			if err == nil {
-				_, err = pyInt(text)
+				n, err = pyInt(text)
 			}
 			if err != nil {
 				return valueError(v, s.name, k, err)
 			}
-			c.head = append(c.head, fmt.Sprintf("not carried over: [%s] %s (tend orders programs by their own priority)", s.name, keyShown(k, v.text)))
+			c.groupPrio[name] = n
 		default:
 			c.head = append(c.head, fmt.Sprintf("not carried over: [%s] %s (unknown key)", s.name, keyShown(k, v.text)))
 		}

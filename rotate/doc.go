@@ -28,6 +28,13 @@
 // creates is given mode 0640 whatever the umask. Only a regular file is
 // ever rotated: /dev/null or a FIFO at the path is written as it is.
 //
+// Shared files: a Registry gives each path one Writer, reference counted,
+// and each stream that writes the path a Stream of its own (the stdout and
+// stderr of one program, or several programs, as supervisord allows). A
+// Stream hands the Writer whole lines only, holding back a line until its
+// newline, so that lines of different streams never mix and the file is
+// rotated once, by one Writer that knows its size. See shared.go.
+//
 // Locking: Write, Reopen, SetLimits and Close share a mutex held across
 // file I/O, so Reopen waits for a Write in progress. TakeDropped takes
 // only a second mutex that is never held across I/O, so a supervisor loop

@@ -8,8 +8,8 @@ import (
 
 	"tend/config"
 	"tend/control"
+	"tend/output"
 	"tend/reaper"
-	"tend/rotate"
 	"tend/signals"
 )
 
@@ -179,7 +179,7 @@ func (s *core) add(c *config.Program, isMain bool) *program {
 		s.main = p
 		return p
 	}
-	p.ring = rotate.NewRing(ringLines, ringBytes)
+	p.ring = output.NewRing()
 	s.do(effect{kind: effOutput, p: p})
 	return p
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -12,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"tend/config"
+	"tend/output"
 	"tend/probe"
 	"tend/spawn"
 )
@@ -205,4 +207,31 @@ func (h *host) devNull() uintptr {
 		h.null = f
 	}
 	return h.null.Fd()
+}
+
+// pipeOutput gives p's next process pipes for stdout and stderr (one pipe
+// for both with redirect_stderr), whose pumps carry its output to o. The
+// log: ready check watches both.
+func (h *host) pipeOutput(p *program, o *output.Output, w *watch, files []uintptr) error {
+	gen := p.gen + 1 // the process gets the next generation when it starts
+	var matched func()
+	var pattern *regexp.Regexp
+	if p.cfg.Ready.Kind == "log" {
+		pattern = p.cfg.Ready.Pattern
+		matched = func() { h.send(result{p: p, gen: gen, ready: true}) }
+	}
+	for i := 1; i <= 2; i++ {
+		if i == 2 && p.cfg.RedirectStderr {
+			files[2] = files[1]
+			break
+		}
+		r, wr, err := os.Pipe()
+		if err != nil {
+			return fmt.Errorf("output pipe: %w", err)
+		}
+		w.child = append(w.child, wr)
+		files[i] = wr.Fd()
+		o.Pump(r, i, pattern, matched, &h.pumps)
+	}
+	return nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"tend/config"
 	"tend/control"
+	"tend/output"
 	"tend/procs"
 	"tend/reaper"
 	"tend/signals"
@@ -41,7 +42,7 @@ type Options struct {
 	// descriptors; nil means new ones on os.Stdout and os.Stderr. tend's
 	// own log should write to Stderr, so that nothing blocks on a stalled
 	// log driver.
-	Stdout, Stderr *Console
+	Stdout, Stderr *output.Console
 	// Calls brings the control socket's requests; nil means no socket.
 	Calls <-chan *control.Call
 	// Reload reads the config again, for SIGHUP, reload and reread; nil
@@ -87,11 +88,11 @@ type host struct {
 	timer   *time.Timer
 	reload  func() (*config.Config, error)
 
-	watch map[*program]*watch  // ready checks under way
-	outs  map[*program]*output // where each program's output goes; none for main
+	watch map[*program]*watch         // ready checks under way
+	outs  map[*program]*output.Output // where each program's output goes; none for main
 
 	null           *os.File // /dev/null, the config programs' standard input
-	stdout, stderr *Console
+	stdout, stderr *output.Console
 	pumps          sync.WaitGroup // output pumps still reading
 
 	queue []input // inputs the effects of the last one produced
@@ -119,15 +120,15 @@ func Run(o Options) int {
 		calls:   o.Calls,
 		reload:  o.Reload,
 		watch:   make(map[*program]*watch),
-		outs:    make(map[*program]*output),
+		outs:    make(map[*program]*output.Output),
 		stdout:  o.Stdout,
 		stderr:  o.Stderr,
 	}
 	if h.stdout == nil {
-		h.stdout = NewConsole(os.Stdout)
+		h.stdout = output.NewConsole(os.Stdout)
 	}
 	if h.stderr == nil {
-		h.stderr = NewConsole(os.Stderr)
+		h.stderr = output.NewConsole(os.Stderr)
 	}
 	h.stdout.OnDropped(func(n int64) { h.log.Warn("tend's stdout stalled; output dropped", "dropped", n) })
 	h.stderr.OnDropped(func(n int64) { h.log.Warn("tend's stderr stalled; output dropped", "dropped", n) })
@@ -241,22 +242,22 @@ func (h *host) do(e effect, now time.Time) {
 		h.probe(e.check)
 	case effOutput:
 		old := h.outs[e.p]
-		h.outs[e.p] = newOutput(e.p.cfg, e.p.ring, h.stdout, h.stderr, h.log)
+		h.outs[e.p] = output.New(e.p.cfg, e.p.ring, h.stdout, h.stderr, h.log)
 		if old != nil {
-			old.retire() // its files close once the old process has gone
+			old.Retire() // its files close once the old process has gone
 		}
 	case effRetire:
 		if o := h.outs[e.p]; o != nil {
-			o.retire()
+			o.Retire()
 			delete(h.outs, e.p)
 		}
 	case effLimits:
 		if o := h.outs[e.p]; o != nil {
-			o.setLimits(e.p.cfg)
+			o.SetLimits(e.p.cfg)
 		}
 	case effReopen:
-		for p, o := range h.outs {
-			go o.reopen(h.log, p.cfg.Name) // off the loop: a hung disk must not stall it
+		for _, o := range h.outs {
+			o.Reopen() // off the loop: a hung disk must not stall it
 		}
 	case effLoad:
 		l := loaded{apply: e.apply, reply: e.reply}
@@ -299,14 +300,14 @@ func (h *host) finish() {
 		h.pumps.Wait()
 		h.stdout.Flush()
 		h.stderr.Flush()
+		for _, o := range h.outs {
+			o.Close()
+		}
 		close(done)
 	}()
 	select {
 	case <-done:
 	case <-time.After(finishWait):
-	}
-	for _, o := range h.outs {
-		o.close()
 	}
 }
 

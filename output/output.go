@@ -1,9 +1,8 @@
-package supervisor
+package output
 
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -21,6 +20,10 @@ const (
 	ringBytes = 1 << 20
 )
 
+// NewRing is a program's tail ring: its last 1000 lines, up to 1 MiB. It
+// outlives its Outputs: a reload that moves the files keeps the ring.
+func NewRing() *rotate.Ring { return rotate.NewRing(ringLines, ringBytes) }
+
 // pumpBuffer is the most a pump reads at once; a line longer than this is
 // passed on in pieces.
 const pumpBuffer = 64 << 10
@@ -32,16 +35,24 @@ const pumpStart = 4 << 10
 // stderr (console), a rotating file, or nowhere.
 type sink struct {
 	console *Console
-	file    *rotate.Writer
-	stamps  bool   // an RFC 3339 UTC timestamp before each line
-	prefix  []byte // "web | " on the console; nil for files and main
+	path    string         // a log file's path
+	file    *rotate.Writer // its writer, once open
+	stamps  bool           // an RFC 3339 UTC timestamp before each line
+	prefix  []byte         // "web | " on the console; nil for files and main
 }
 
-// output is what a program's output streams go to; it outlives the
-// program's processes, so files stay open across restarts.
-type output struct {
+// Output is where a program's output streams go: tend's own stdout or
+// stderr (a Console), rotating files, or nowhere, and the tail ring. It
+// outlives the program's processes, so files stay open across restarts.
+// Its log files are opened off the caller's goroutine: a hung disk delays
+// the program's output, never the supervisor's loop.
+type Output struct {
 	stdout, stderr sink
 	ring           *rotate.Ring
+
+	name   string
+	log    *slog.Logger
+	opened chan struct{} // closed once the files are open (or failed to)
 
 	mu      sync.Mutex
 	readers int  // pumps writing here
@@ -49,24 +60,47 @@ type output struct {
 	closed  bool
 }
 
-// newOutput opens p's log files. A file that cannot be opened yet (its
-// directory does not exist) is an error to log, but the writer keeps
-// trying on its own, so the program runs anyway.
-func newOutput(c *config.Program, ring *rotate.Ring, stdout, stderr *Console, log *slog.Logger) *output {
-	o := &output{ring: ring}
+// New is program c's output, with ring as its tail ring. Its log files
+// are opened on a goroutine of their own; a file that cannot be opened yet
+// (its directory does not exist) is logged, and the writer keeps trying on
+// its own, so the program runs anyway.
+func New(c *config.Program, ring *rotate.Ring, stdout, stderr *Console, log *slog.Logger) *Output {
+	o := &Output{ring: ring, name: c.Name, log: log, opened: make(chan struct{})}
 	var prefix []byte
 	if c.LogPrefix {
 		prefix = []byte(c.Name + " | ")
 	}
 	consoles := map[string]*Console{"/dev/stdout": stdout, "/dev/stderr": stderr}
-	o.stdout = newSink(c.Name, c.Stdout, stdout, consoles, prefix, c.LogTimestamps, log)
+	o.stdout = newSink(c.Stdout, stdout, consoles, prefix, c.LogTimestamps)
 	if !c.RedirectStderr {
-		o.stderr = newSink(c.Name, c.Stderr, stderr, consoles, prefix, c.LogTimestamps, log)
+		o.stderr = newSink(c.Stderr, stderr, consoles, prefix, c.LogTimestamps)
 	}
+	paths := [2]config.Log{c.Stdout, c.Stderr}
+	go func() {
+		defer close(o.opened)
+		for i, s := range []*sink{&o.stdout, &o.stderr} {
+			if s.path == "" {
+				continue
+			}
+			w, err := rotate.Open(s.path, rotate.Options{MaxBytes: paths[i].MaxBytes, Backups: paths[i].Backups})
+			if err != nil {
+				log.Error("cannot open log file; will keep trying", "program", c.Name, "err", err)
+			}
+			s.file = w
+		}
+	}()
 	return o
 }
 
-func newSink(name string, l config.Log, console *Console, consoles map[string]*Console, prefix []byte, stamps bool, log *slog.Logger) sink {
+// later runs f once the files are open, on a goroutine of its own.
+func (o *Output) later(f func()) {
+	go func() {
+		<-o.opened
+		f()
+	}()
+}
+
+func newSink(l config.Log, console *Console, consoles map[string]*Console, prefix []byte, stamps bool) sink {
 	switch l.Path {
 	case "":
 		return sink{console: console, stamps: stamps, prefix: prefix}
@@ -77,28 +111,31 @@ func newSink(name string, l config.Log, console *Console, consoles map[string]*C
 	case "NONE":
 		return sink{}
 	}
-	w, err := rotate.Open(l.Path, rotate.Options{MaxBytes: l.MaxBytes, Backups: l.Backups})
-	if err != nil {
-		log.Error("cannot open log file; will keep trying", "program", name, "err", err)
-	}
-	return sink{file: w, stamps: stamps}
+	return sink{path: l.Path, stamps: stamps} // file: opened by New's goroutine
 }
 
-// reopen reopens the log files (SIGUSR2, for an outside logrotate). It
-// waits for a write in progress, so the loop runs it on a goroutine of its
-// own: a hung disk must not stall the loop.
-func (o *output) reopen(log *slog.Logger, name string) {
-	for _, s := range []sink{o.stdout, o.stderr} {
-		if s.file != nil {
-			if err := s.file.Reopen(); err != nil {
-				log.Warn("cannot reopen log file", "program", name, "err", err)
+// Reopen reopens the log files (SIGUSR2, for an outside logrotate), on a
+// goroutine of its own: it waits for a write in progress, and a hung disk
+// must not stall the caller.
+func (o *Output) Reopen() {
+	o.later(func() {
+		for _, s := range []sink{o.stdout, o.stderr} {
+			if s.file != nil {
+				if err := s.file.Reopen(); err != nil {
+					o.log.Warn("cannot reopen log file", "program", o.name, "err", err)
+				}
 			}
 		}
-	}
+	})
 }
 
-// close closes the log files.
-func (o *output) close() {
+// Close closes the log files, once they are open.
+func (o *Output) Close() {
+	<-o.opened
+	o.close()
+}
+
+func (o *Output) close() {
 	o.mu.Lock()
 	already := o.closed
 	o.closed = true
@@ -114,42 +151,56 @@ func (o *output) close() {
 }
 
 // hold counts a pump that writes here; release, its end.
-func (o *output) hold() {
+func (o *Output) hold() {
 	o.mu.Lock()
 	o.readers++
 	o.mu.Unlock()
 }
 
-func (o *output) release() {
+func (o *Output) release() {
 	o.mu.Lock()
 	o.readers--
 	done := o.retired && o.readers == 0
 	o.mu.Unlock()
 	if done {
-		o.close()
+		o.Close() // a pump's goroutine: it may wait for the open
 	}
 }
 
-// retire closes the files once no pump writes to them any more: the
+// Retire closes the files once no pump writes to them any more: the
 // program's old process may still be saying its last words.
-func (o *output) retire() {
+func (o *Output) Retire() {
 	o.mu.Lock()
 	o.retired = true
 	done := o.readers == 0
 	o.mu.Unlock()
 	if done {
-		o.close()
+		o.later(o.close)
 	}
 }
 
-// setLimits applies new log sizes and backups to open files.
-func (o *output) setLimits(c *config.Program) {
-	if o.stdout.file != nil {
-		o.stdout.file.SetLimits(c.Stdout.MaxBytes, c.Stdout.Backups)
-	}
-	if o.stderr.file != nil {
-		o.stderr.file.SetLimits(c.Stderr.MaxBytes, c.Stderr.Backups)
-	}
+// SetLimits applies c's log sizes and backups to the open files.
+func (o *Output) SetLimits(c *config.Program) {
+	o.later(func() {
+		if o.stdout.file != nil {
+			o.stdout.file.SetLimits(c.Stdout.MaxBytes, c.Stdout.Backups)
+		}
+		if o.stderr.file != nil {
+			o.stderr.file.SetLimits(c.Stderr.MaxBytes, c.Stderr.Backups)
+		}
+	})
+}
+
+// Pump starts carrying what is written to the pipe r, the process's
+// stdout (stream 1) or stderr (2), to where that stream goes, line by
+// line, until every process holding the pipe has closed it; wg counts it
+// until then. With a pattern, matched is called once, for the first line
+// that matches it (the log: ready check).
+func (o *Output) Pump(r *os.File, stream int, pattern *regexp.Regexp, matched func(), wg *sync.WaitGroup) {
+	pm := &pump{name: o.name, out: o, stream: stream, ring: o.ring, log: o.log, now: time.Now, wg: wg, pattern: pattern, matched: matched}
+	wg.Add(1)
+	o.hold()
+	go pm.run(r)
 }
 
 // pump carries one pipe of one process to its sink, line by line, and
@@ -159,8 +210,9 @@ func (o *output) setLimits(c *config.Program) {
 // drops, a file writes or drops.
 type pump struct {
 	name    string
-	out     *output
-	to      sink
+	out     *Output
+	stream  int  // 1 stdout, 2 stderr
+	to      sink // where stream goes, set once the files are open
 	ring    *rotate.Ring
 	pattern *regexp.Regexp
 	matched func()
@@ -173,6 +225,11 @@ func (pm *pump) run(r *os.File) {
 	defer pm.wg.Done()
 	defer pm.out.release()
 	defer r.Close()
+	<-pm.out.opened
+	pm.to = pm.out.stdout // read once the files are open
+	if pm.stream == 2 {
+		pm.to = pm.out.stderr
+	}
 	// Most programs say little: the buffer starts small and grows, up to
 	// pumpBuffer, only for one that fills it.
 	buf := make([]byte, 0, pumpStart)
@@ -262,36 +319,4 @@ func forLines(chunk []byte, f func(line []byte) bool) {
 		}
 		chunk = chunk[i:]
 	}
-}
-
-// pipeOutput gives p's next process pipes for stdout and stderr (one pipe
-// for both with redirect_stderr) and starts their pumps. The log: ready
-// check watches both.
-func (h *host) pipeOutput(p *program, o *output, w *watch, files []uintptr) error {
-	gen := p.gen + 1 // the process gets the next generation when it starts
-	var matched func()
-	if p.cfg.Ready.Kind == "log" {
-		matched = func() { h.send(result{p: p, gen: gen, ready: true}) }
-	}
-	streams := []sink{o.stdout, o.stderr}
-	for i := 1; i <= 2; i++ {
-		if i == 2 && p.cfg.RedirectStderr {
-			files[2] = files[1]
-			break
-		}
-		r, wr, err := os.Pipe()
-		if err != nil {
-			return fmt.Errorf("output pipe: %w", err)
-		}
-		w.child = append(w.child, wr)
-		files[i] = wr.Fd()
-		pm := &pump{name: p.cfg.Name, out: o, to: streams[i-1], ring: o.ring, log: h.log, now: time.Now, wg: &h.pumps, matched: matched}
-		if matched != nil {
-			pm.pattern = p.cfg.Ready.Pattern
-		}
-		h.pumps.Add(1)
-		o.hold()
-		go pm.run(r)
-	}
-	return nil
 }
