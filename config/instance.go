@@ -217,37 +217,40 @@ func joinArrow(c []string) string {
 	return s
 }
 
-// logCollisions reports log files that two streams would write: two
-// rotating writers on one file would rotate it under each other.
+// logCollisions reports a log file that several streams share (stdout
+// and stderr of one program, several programs, or the instances of one,
+// as supervisord allows) with different rotation settings: one file is
+// rotated once, by one rule.
 func (l *loader) logCollisions(all []*Program, owner map[*Program]*tmpl) {
 	type writer struct {
 		p   *Program
 		key string
+		log Log
 	}
 	seen := map[string]writer{}
 	for _, p := range all {
 		streams := []struct {
-			key  string
-			path string
-		}{{"stdout_logfile", p.Stdout.Path}, {"stderr_logfile", p.Stderr.Path}}
+			key string
+			log Log
+		}{{"stdout_logfile", p.Stdout}, {"stderr_logfile", p.Stderr}}
 		if p.RedirectStderr {
 			streams = streams[:1]
 		}
 		for _, s := range streams {
-			if s.path == "" || s.path == "NONE" {
+			if s.log.Path == "" || s.log.Path == "NONE" || s.log.Path == "/dev/stdout" || s.log.Path == "/dev/stderr" {
 				continue
 			}
-			clean := filepath.Clean(s.path)
+			clean := filepath.Clean(s.log.Path)
 			w, taken := seen[clean]
 			if !taken {
-				seen[clean] = writer{p, s.key}
+				seen[clean] = writer{p, s.key, s.log}
 				continue
 			}
-			if w.p.Base == p.Base && w.key == s.key && w.p != p {
-				continue // numprocs without ${PROCESS_NUM}: reported already
+			if w.log.MaxBytes != s.log.MaxBytes || w.log.Backups != s.log.Backups {
+				t := owner[p]
+				l.errorf(t.f, join(t.path, []string{s.key}), "%s is also the %s of program %s, with other maxbytes or backups: a shared file rotates by one rule; give both the same",
+					quote(s.log.Path), w.key, w.p.Name)
 			}
-			t := owner[p]
-			l.errorf(t.f, join(t.path, []string{s.key}), "%s is also the %s of program %s", quote(s.path), w.key, w.p.Name)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"strings"
 
 	"tend/signals"
 )
@@ -58,20 +57,8 @@ func (l *loader) program(f *file, path []string, name string, body map[string]an
 	for _, k := range slices.Sorted(maps.Keys(body)) {
 		l.programKey(t, k, body[k])
 	}
-	p := t.p
 	if _, ok := body["command"]; !ok {
 		l.errorf(f, join(path, []string{"command"}), "missing: every program needs a command")
-	}
-	if p.NumProcs > 1 {
-		for _, k := range []string{"stdout_logfile", "stderr_logfile"} {
-			lp := p.Stdout.Path
-			if k == "stderr_logfile" {
-				lp = p.Stderr.Path
-			}
-			if lp != "" && lp != "NONE" && !strings.Contains(lp, processNumVar) {
-				l.errorf(f, join(path, []string{k}), "with numprocs = %d every instance would write %q: put ${PROCESS_NUM} in the path", p.NumProcs, lp)
-			}
-		}
 	}
 	return t
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -162,6 +163,11 @@ func startTendFull(t *testing.T, m mode, setup func(*exec.Cmd), unprefix bool, a
 	if setup != nil {
 		setup(cmd)
 	}
+	if cmd.Env == nil && slices.Contains(args, "-c") {
+		// A socket of the test's own where the config names none: two
+		// test runs at once must not meet at /run/tend.sock.
+		cmd.Env = append(os.Environ(), "TEND_SOCKET="+filepath.Join(socketDir(t), "tend.sock"))
+	}
 	if cmd.Stdout == nil {
 		r, w, err := os.Pipe()
 		if err != nil {
@@ -309,7 +315,9 @@ func (p *proc) signal(s syscall.Signal) {
 // childOf waits for the one child of pid (tend, under unshare --fork).
 func childOf(t *testing.T, pid int) int {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	// Generous: on a loaded machine (an orphan storm in a parallel test
+	// run) a fork can take seconds.
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
 		if err == nil {

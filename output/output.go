@@ -36,7 +36,7 @@ const pumpStart = 4 << 10
 type sink struct {
 	console *Console
 	path    string         // a log file's path
-	file    *rotate.Writer // its writer, once open
+	file    *rotate.Stream // its writer, once open; other streams may share the file
 	stamps  bool           // an RFC 3339 UTC timestamp before each line
 	prefix  []byte         // "web | " on the console; nil for files and main
 }
@@ -61,10 +61,12 @@ type Output struct {
 }
 
 // New is program c's output, with ring as its tail ring. Its log files
-// are opened on a goroutine of their own; a file that cannot be opened yet
+// are opened through files, which shares each file among the streams that
+// name it (rotate.Registry; the config gives them one rotation rule), on a
+// goroutine of their own; a file that cannot be opened yet
 // (its directory does not exist) is logged, and the writer keeps trying on
 // its own, so the program runs anyway.
-func New(c *config.Program, ring *rotate.Ring, stdout, stderr *Console, log *slog.Logger) *Output {
+func New(c *config.Program, ring *rotate.Ring, files *rotate.Registry, stdout, stderr *Console, log *slog.Logger) *Output {
 	o := &Output{ring: ring, name: c.Name, log: log, opened: make(chan struct{})}
 	var prefix []byte
 	if c.LogPrefix {
@@ -82,8 +84,16 @@ func New(c *config.Program, ring *rotate.Ring, stdout, stderr *Console, log *slo
 			if s.path == "" {
 				continue
 			}
-			w, err := rotate.Open(s.path, rotate.Options{MaxBytes: paths[i].MaxBytes, Backups: paths[i].Backups})
-			if err != nil {
+			w, err := files.Open(s.path, rotate.Options{MaxBytes: paths[i].MaxBytes, Backups: paths[i].Backups})
+			switch {
+			case errors.Is(err, rotate.ErrLimitsDiffer):
+				// A reload's new sizes, with the old output still open
+				// (the config gives every sharer of a file the same).
+				w.SetLimits(paths[i].MaxBytes, paths[i].Backups)
+			case err != nil && w == nil:
+				log.Error("cannot log to file; output dropped", "program", c.Name, "err", err)
+				continue
+			case err != nil:
 				log.Error("cannot open log file; will keep trying", "program", c.Name, "err", err)
 			}
 			s.file = w
@@ -112,21 +122,6 @@ func newSink(l config.Log, console *Console, consoles map[string]*Console, prefi
 		return sink{}
 	}
 	return sink{path: l.Path, stamps: stamps} // file: opened by New's goroutine
-}
-
-// Reopen reopens the log files (SIGUSR2, for an outside logrotate), on a
-// goroutine of its own: it waits for a write in progress, and a hung disk
-// must not stall the caller.
-func (o *Output) Reopen() {
-	o.later(func() {
-		for _, s := range []sink{o.stdout, o.stderr} {
-			if s.file != nil {
-				if err := s.file.Reopen(); err != nil {
-					o.log.Warn("cannot reopen log file", "program", o.name, "err", err)
-				}
-			}
-		}
-	})
 }
 
 // Close closes the log files, once they are open.

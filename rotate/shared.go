@@ -261,3 +261,13 @@ func (s *Stream) drop(n int64, err error) {
 	s.dropped += n
 	s.dropErr = err
 }
+
+// SetLimits gives the shared file new MaxBytes and Backups, for all its
+// users: one file has one rotation policy (tend's config refuses sharers
+// that disagree, and a reload's new settings replace the old ones).
+func (s *Stream) SetLimits(maxBytes int64, backups int) {
+	s.reg.mu.Lock()
+	s.f.maxBytes, s.f.backups = max(maxBytes, 0), max(backups, 0)
+	s.reg.mu.Unlock()
+	s.f.w.SetLimits(maxBytes, backups)
+}

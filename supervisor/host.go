@@ -17,6 +17,7 @@ import (
 	"tend/output"
 	"tend/procs"
 	"tend/reaper"
+	"tend/rotate"
 	"tend/signals"
 	"tend/spawn"
 )
@@ -90,6 +91,7 @@ type host struct {
 
 	watch map[*program]*watch         // ready checks under way
 	outs  map[*program]*output.Output // where each program's output goes; none for main
+	files rotate.Registry             // the log files, each open once however many streams share it
 
 	null           *os.File // /dev/null, the config programs' standard input
 	stdout, stderr *output.Console
@@ -242,7 +244,7 @@ func (h *host) do(e effect, now time.Time) {
 		h.probe(e.check)
 	case effOutput:
 		old := h.outs[e.p]
-		h.outs[e.p] = output.New(e.p.cfg, e.p.ring, h.stdout, h.stderr, h.log)
+		h.outs[e.p] = output.New(e.p.cfg, e.p.ring, &h.files, h.stdout, h.stderr, h.log)
 		if old != nil {
 			old.Retire() // its files close once the old process has gone
 		}
@@ -256,9 +258,11 @@ func (h *host) do(e effect, now time.Time) {
 			o.SetLimits(e.p.cfg)
 		}
 	case effReopen:
-		for _, o := range h.outs {
-			o.Reopen() // off the loop: a hung disk must not stall it
-		}
+		go func() { // off the loop: a hung disk must not stall it
+			if err := h.files.Reopen(); err != nil {
+				h.log.Warn("cannot reopen log file", "err", err)
+			}
+		}()
 	case effLoad:
 		l := loaded{apply: e.apply, reply: e.reply}
 		if h.reload == nil {
