@@ -60,13 +60,17 @@ type Program struct {
 	// Command is the argv, never run by a shell. A string in the file is
 	// split with shell quoting rules (SplitCommand); ${PROCESS_NUM} is
 	// expanded in each element after splitting. It is never empty.
-	Command   []string
-	Type      string   // "longrun" (default) or "oneshot"
-	Directory string   // working directory, ${PROCESS_NUM} expanded; "" = tend's
-	User      string   // as written: name, uid, name:group or uid:gid; "" = tend's
-	Umask     int      // -1 when unset
-	Env       []string // the environment table, expanded, as sorted "K=V"
-	ClearEnv  bool     // the program sees only Env
+	Command []string
+	Type    string // "longrun" (default), "oneshot" or "eventlistener"
+	// Events are what an eventlistener is sent (EventNames), over the
+	// protocol of supervisord's event listeners on its stdin and stdout.
+	Events     []string
+	BufferSize int      // events an eventlistener's queue holds; default 10
+	Directory  string   // working directory, ${PROCESS_NUM} expanded; "" = tend's
+	User       string   // as written: name, uid, name:group or uid:gid; "" = tend's
+	Umask      int      // -1 when unset
+	Env        []string // the environment table, expanded, as sorted "K=V"
+	ClearEnv   bool     // the program sees only Env
 
 	Autostart    bool          // default true
 	Autorestart  string        // "always", "unexpected" (default) or "never"
@@ -150,6 +154,7 @@ func defaultProgram(name string) *Program {
 		Base:           name,
 		Type:           "longrun",
 		Umask:          -1,
+		BufferSize:     10,
 		Autostart:      true,
 		Autorestart:    "unexpected",
 		ExitCodes:      []int{0},

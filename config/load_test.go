@@ -53,7 +53,7 @@ func TestProgramDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Program{
-		Name: "p", Base: "p", Command: []string{"/bin/true"}, Type: "longrun", Umask: -1,
+		Name: "p", Base: "p", Command: []string{"/bin/true"}, Type: "longrun", Umask: -1, BufferSize: 10,
 		Autostart: true, Autorestart: "unexpected", ExitCodes: []int{0},
 		StartSecs: time.Second, StartRetries: 3, BackoffMax: 30 * time.Second,
 		StopSignal: syscall.SIGTERM, StopWait: 10 * time.Second, StopAsGroup: true, KillAsGroup: true,

@@ -33,3 +33,11 @@ func CheckMain(cfg *Config) error {
 	}
 	return nil
 }
+
+// EventNames are the events an eventlistener may ask for, as supervisord
+// names them; PROCESS_STATE stands for every PROCESS_STATE_* event.
+var EventNames = []string{
+	"PROCESS_STATE", "PROCESS_STATE_STARTING", "PROCESS_STATE_RUNNING", "PROCESS_STATE_BACKOFF",
+	"PROCESS_STATE_STOPPING", "PROCESS_STATE_EXITED", "PROCESS_STATE_STOPPED", "PROCESS_STATE_FATAL",
+	"TICK_5", "TICK_60", "TICK_3600",
+}

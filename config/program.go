@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 
 	"tend/signals"
 )
@@ -60,6 +61,14 @@ func (l *loader) program(f *file, path []string, name string, body map[string]an
 	if _, ok := body["command"]; !ok {
 		l.errorf(f, join(path, []string{"command"}), "missing: every program needs a command")
 	}
+	switch p := t.p; {
+	case p.Type == "eventlistener" && len(p.Events) == 0:
+		l.errorf(f, join(path, []string{"events"}), "missing: an eventlistener needs the events it is sent")
+	case p.Type != "eventlistener" && len(p.Events) > 0:
+		l.errorf(f, join(path, []string{"events"}), "only for type = \"eventlistener\"")
+	case p.Type == "eventlistener" && p.RedirectStderr:
+		l.errorf(f, join(path, []string{"redirect_stderr"}), "an eventlistener's stdout speaks the listener protocol: its stderr cannot join it")
+	}
 	return t
 }
 
@@ -70,7 +79,7 @@ func (l *loader) programKey(t *tmpl, k string, v any) {
 	case "command":
 		t.command = l.command(f, path, v)
 	case "type":
-		if s, ok := l.oneOf(f, path, v, "longrun", "oneshot"); ok {
+		if s, ok := l.oneOf(f, path, v, "longrun", "oneshot", "eventlistener"); ok {
 			p.Type = s
 		}
 	case "directory":
@@ -118,6 +127,17 @@ func (l *loader) programKey(t *tmpl, k string, v any) {
 		l.setBool(f, path, v, &p.KillAsGroup)
 	case "priority":
 		l.setInt(f, path, v, math.MinInt, math.MaxInt, &p.Priority)
+	case "events":
+		if evs, ok := l.strs(f, path, v); ok {
+			for _, e := range evs {
+				if !slices.Contains(EventNames, e) {
+					l.errorf(f, path, "unknown event %q: want one of %s", e, strings.Join(EventNames, ", "))
+				}
+			}
+			p.Events = evs
+		}
+	case "buffer_size":
+		l.setInt(f, path, v, 1, 1<<20, &p.BufferSize)
 	case "depends_on":
 		if deps, ok := l.strs(f, path, v); ok {
 			t.depends = deps

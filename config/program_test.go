@@ -37,7 +37,7 @@ func TestProgramKeys(t *testing.T) {
 		{`command = 7`, nil, nil, `program.p.command: expected an array of strings or a string, got integer`},
 
 		{`type = "oneshot"`, func(p *Program) any { return p.Type }, "oneshot", ""},
-		{`type = "daemon"`, nil, nil, `program.p.type: invalid value "daemon": want "longrun" or "oneshot"`},
+		{`type = "daemon"`, nil, nil, `program.p.type: invalid value "daemon": want "longrun", "oneshot" or "eventlistener"`},
 		{`directory = "/srv/${PROCESS_NUM}"`, func(p *Program) any { return p.Directory }, "/srv/0", ""},
 		{`directory = false`, nil, nil, `program.p.directory: expected a string, got boolean`},
 
@@ -195,4 +195,21 @@ func checkString(c Check) string {
 		return fmt.Sprintf("cmd %v", c.Argv)
 	}
 	return c.Kind
+}
+
+func TestEventListenerKeys(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{"type = \"eventlistener\"\nevents = [\"PROCESS_STATE\", \"TICK_60\"]\n", ""},
+		{"type = \"eventlistener\"\n", `t.toml:1: program.p.events: missing: an eventlistener needs the events it is sent`},
+		{"events = [\"PROCESS_STATE\"]\n", `t.toml:3: program.p.events: only for type = "eventlistener"`},
+		{"type = \"eventlistener\"\nevents = [\"PROCESS_STAT\"]\n", `t.toml:4: program.p.events: unknown event "PROCESS_STAT": want one of PROCESS_STATE, `},
+	} {
+		_, err := Parse("t.toml", []byte("[program.p]\ncommand = \"x\"\n"+tc.body), func(string) (string, bool) { return "", false })
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%q: %v", tc.body, err)
+		case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)):
+			t.Errorf("%q: %v, want %s", tc.body, err, tc.want)
+		}
+	}
 }

@@ -145,7 +145,7 @@ func (c *converter) run() error {
 		var err error
 		switch {
 		case s.name == "supervisord", s.name == "include", strings.HasPrefix(s.name, "group:"):
-		case strings.HasPrefix(s.name, "program:"):
+		case strings.HasPrefix(s.name, "program:"), strings.HasPrefix(s.name, "eventlistener:"):
 			err = c.program(s)
 		case s.name == "unix_http_server":
 			err = c.unixServer(s)
@@ -302,15 +302,6 @@ func (c *converter) otherSection(s *section) {
 		reason = "tend ctl replaces supervisorctl, and finds the socket through this file"
 	case kind == "rpcinterface":
 		reason = "tend has no XML-RPC interface: its socket speaks lines, and tend ctl is the client"
-	case kind == "eventlistener":
-		reason = "tend has no event listeners; tend ctl events streams state changes"
-		events, _ := c.doc.get(s, "events")
-		command, _ := c.doc.get(s, "command")
-		if events != nil && command != nil {
-			if n := c.listenerNote(events.text, command.text); n != "" {
-				reason = n
-			}
-		}
 	case kind == "fcgi-program":
 		reason = "tend opens no sockets for its programs"
 	case kind == "ctlplugin":

@@ -144,17 +144,18 @@ func TestIssue11Errors(t *testing.T) {
 	}
 }
 
-// TestIssue11Listeners: an event listener that stops supervisord when a
-// program dies points at required = true (case 8); others at tend ctl
-// events.
+// TestIssue11Listeners: an [eventlistener:x] becomes a program of type
+// eventlistener with its events, which runs unchanged; one that stops
+// supervisord when a program dies also points at required = true (case 8).
 func TestIssue11Listeners(t *testing.T) {
-	const required = "set required = true on the programs whose end must stop the container"
+	const required = "# the simpler way is required = true on the programs whose end must stop the container"
+	const runs = "type = \"eventlistener\"\nevents = "
 	for _, tc := range []struct{ name, conf, want string }{
 		{"fatal and a kill script", "command=/usr/local/bin/kill_supervisor.py\nevents=PROCESS_STATE_FATAL", required},
 		{"exited and kill $PPID", "command=bash -c 'printf \"READY\\n\"; read line; kill -QUIT $PPID'\nevents=PROCESS_STATE_EXITED", required},
 		{"all states and supervisorctl shutdown", "command=sh -c 'supervisorctl shutdown'\nevents=PROCESS_STATE", required},
-		{"crashmail", "command=crashmail -a -m ops@example.com\nevents=PROCESS_STATE_EXITED", "if this one stops the container when a program dies, set required = true on that program instead"},
-		{"a tick", "command=/bin/kill_supervisor\nevents=TICK_60", "(tend has no event listeners; tend ctl events streams state changes)"},
+		{"crashmail", "command=crashmail -a -m ops@example.com\nevents=PROCESS_STATE_EXITED", runs + `["PROCESS_STATE_EXITED"]`},
+		{"a tick and more", "command=/bin/kill_supervisor\nevents=TICK_60,process_state_fatal,PROCESS_LOG\nbuffer_size=50", runs + `["TICK_60", "PROCESS_STATE_FATAL"]` + "\nbuffer_size = 50"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := convert(t, "[eventlistener:l]\n"+tc.conf+"\n")

@@ -60,9 +60,12 @@ func (c *converter) listenerNote(events, command string) string {
 	case !dies:
 		return ""
 	case stopsSupervisor(command, c.pidfile):
-		return "this listener stops supervisord when a program dies: in tend, set required = true on the programs whose end must stop the container; when one ends for good (exits with no restart due, or goes FATAL), tend stops everything and exits with its status"
+		return "this listener stops supervisord when a program dies; it runs under tend, but\n" +
+			"the simpler way is required = true on the programs whose end must stop the container:\n" +
+			"when one ends for good (exits with no restart due, or goes FATAL), tend stops\n" +
+			"everything and exits with its status"
 	}
-	return "tend has no event listeners: tend ctl events streams state changes; if this one stops the container when a program dies, set required = true on that program instead"
+	return ""
 }
 
 // killTrick gives required = true to a program whose command stops

@@ -4,14 +4,17 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"tend/config"
 )
 
 // programOrder is the order keys are written in a [program.NAME] table.
 var programOrder = []string{
-	"command", "directory", "user", "umask", "environment",
+	"type", "events", "buffer_size", "command", "directory", "user", "umask", "environment",
 	"autostart", "autorestart", "exitcodes", "startsecs", "startretries",
 	"stopsignal", "stopwaitsecs", "stopasgroup", "killasgroup",
 	"priority", "group", "required", "numprocs", "redirect_stderr",
@@ -78,7 +81,8 @@ type prog struct {
 
 // program converts one [program:x] section.
 func (c *converter) program(s *section) error {
-	name := trimPy(strings.TrimPrefix(s.name, "program:"))
+	kind, rest, _ := strings.Cut(s.name, ":")
+	name := trimPy(rest)
 	if err := checkName("program", name); err != nil {
 		return &Error{File: s.file, Line: s.line, Msg: fmt.Sprintf("[%s]: %v", s.name, err)}
 	}
@@ -100,15 +104,24 @@ func (c *converter) program(s *section) error {
 			return err
 		}
 	}
+	listener := kind == "eventlistener"
+	if listener {
+		if err := p.listener(); err != nil {
+			return err
+		}
+	}
 	for _, k := range c.keysOf(s, programKeys) {
 		v, _ := p.value(k)
+		if listener && listenerKeys[k] {
+			continue
+		}
 		if why, ok := programSkips[k]; ok {
 			p.skip(k, v, why)
 		} else if !programKeys[k] {
 			p.skip(k, v, "unknown key")
 		}
 	}
-	if !p.killTrick() && p.never && p.instant {
+	if !listener && !p.killTrick() && p.never && p.instant {
 		p.t.above = append(p.t.above,
 			"supervisord has no one-shot programs. If this one runs to completion, consider",
 			`type = "oneshot" here, and depends_on = [`+quote(tname)+`] in the programs that need it done`)
@@ -369,5 +382,56 @@ func (p *prog) groupKey() error {
 		notes = append(notes, fmt.Sprintf("[group:%s] names it too, but a tend program is in one group", other))
 	}
 	p.t.set("group", quote(g), notes...)
+	return nil
+}
+
+// listenerKeys are the keys of an [eventlistener:x] beyond a program's,
+// read by prog.listener.
+var listenerKeys = map[string]bool{"events": true, "buffer_size": true, "result_handler": true}
+
+// listener carries an [eventlistener:x]'s own keys: tend runs it as a
+// program of type eventlistener, speaking supervisord's listener protocol
+// on its stdin and stdout, so it runs unchanged.
+func (p *prog) listener() error {
+	p.t.set("type", quote("eventlistener"))
+	f, err := p.field("events", pnNone)
+	if err != nil {
+		return err
+	}
+	if f == nil {
+		return &Error{File: p.sec.file, Line: p.sec.line, Msg: fmt.Sprintf("[%s]: events: missing (supervisord requires it)", p.sec.name)}
+	}
+	var events, dropped []string
+	for _, e := range listOfStrings(f.text) {
+		if e = strings.ToUpper(e); slices.Contains(config.EventNames, e) {
+			events = append(events, quote(e))
+		} else {
+			dropped = append(dropped, e)
+		}
+	}
+	if len(events) == 0 {
+		return p.fail("events", f.v, fmt.Errorf("none of %q is an event tend sends (%s)", f.text, strings.Join(config.EventNames, ", ")))
+	}
+	p.t.set("events", "["+strings.Join(events, ", ")+"]")
+	if len(dropped) > 0 {
+		p.t.remark(f.v, "not carried over: events %s (tend sends %s)", strings.Join(dropped, ", "), strings.Join(config.EventNames, ", "))
+	}
+	if b, err := p.field("buffer_size", pnNone); err != nil {
+		return err
+	} else if b != nil {
+		n, err := pyInt(b.text)
+		if err != nil || n < 1 || n > 1<<20 {
+			return p.fail("buffer_size", b.v, fmt.Errorf("want a number from 1 to %d", 1<<20))
+		}
+		p.t.set("buffer_size", strconv.FormatInt(n, 10))
+	}
+	if cmd, ok := p.value("command"); ok {
+		if n := p.c.listenerNote(f.text, cmd.text); n != "" {
+			p.t.above = append(p.t.above, strings.Split(n, "\n")...)
+		}
+	}
+	if v, ok := p.value("result_handler"); ok {
+		p.skip("result_handler", v, "tend reads OK and FAIL itself: FAIL sends the event again")
+	}
 	return nil
 }

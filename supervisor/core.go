@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"fmt"
 	"log/slog"
 	"slices"
 	"syscall"
@@ -40,6 +41,8 @@ type core struct {
 	checks map[int]*cmdCheck // command checks running, by pid
 	waves  [][]*program      // start waves; shutdown walks them backwards
 	main   *program
+
+	listeners bool // some program is an eventlistener: transitions become events
 
 	stage     stage
 	deadline  time.Time // of the whole shutdown, then of the grace, then of SIGKILL
@@ -136,7 +139,8 @@ type effect struct {
 	check  *cmdCheck      // check
 	apply  bool           // load: reload rather than reread
 	reply  replier        // load
-	target string         // probe: the address or URL
+	target string         // probe: the address or URL; notify: the event's name
+	text   string         // notify: the event's payload
 	code   int            // exit
 }
 
@@ -156,6 +160,7 @@ const (
 	effLimits                    // apply p.cfg's log sizes to its open files
 	effReopen                    // reopen every log file
 	effLoad                      // read the config again; answer loaded
+	effNotify                    // send an event to the eventlisteners that want it
 	effExit                      // tend exits with code
 )
 
@@ -343,6 +348,9 @@ func (s *core) kill(p *program, sig syscall.Signal, group bool) {
 // changed logs a transition and acts on what it means for the others.
 func (s *core) changed(p *program, from State, now time.Time) {
 	s.event(p, from, now)
+	if s.listeners && p.cfg.Type != "eventlistener" {
+		s.notify(p, from)
+	}
 	attrs := []any{"program", p.cfg.Name, "from", from.String(), "to", p.state.String()}
 	switch p.state {
 	case Exited, Backoff, Fatal:
@@ -516,4 +524,41 @@ func (s *core) result(r result, now time.Time) {
 func (s *core) reopen() {
 	s.log.Info("reopening log files")
 	s.do(effect{kind: effReopen})
+}
+
+// notify tells the eventlisteners of p's transition from from, as
+// supervisord's PROCESS_STATE_* events. A process that ended while
+// RUNNING is EXITED first, as in supervisord, even when tend moves it on
+// at once (to STARTING or BACKOFF for a restart): crashmail-style
+// listeners count exits by that event. A listener is not told of its own
+// transitions, nor of another listener's.
+func (s *core) notify(p *program, from State) {
+	if from == Running && p.pid == 0 && p.state != Exited && p.state != Stopping {
+		s.do(effect{kind: effNotify, target: "PROCESS_STATE_EXITED", text: statePayload(p, from, Exited)})
+		from = Exited
+	}
+	s.do(effect{kind: effNotify, target: "PROCESS_STATE_" + p.state.String(), text: statePayload(p, from, p.state)})
+}
+
+// statePayload is the payload of a PROCESS_STATE_* event, with the
+// tokens supervisord sends for each state.
+func statePayload(p *program, from, to State) string {
+	group := p.cfg.Group
+	if group == "" {
+		group = p.cfg.Base
+	}
+	s := fmt.Sprintf("processname:%s groupname:%s from_state:%s", p.cfg.Name, group, from)
+	switch to {
+	case Starting, Backoff:
+		s += fmt.Sprintf(" tries:%d", p.retries)
+	case Running, Stopping, Stopped:
+		s += fmt.Sprintf(" pid:%d", p.lastPid)
+	case Exited:
+		expected := 0
+		if slices.Contains(p.cfg.ExitCodes, p.code) {
+			expected = 1
+		}
+		s += fmt.Sprintf(" expected:%d pid:%d", expected, p.lastPid)
+	}
+	return s
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"tend/config"
+	"tend/listener"
 	"tend/output"
 	"tend/probe"
 	"tend/spawn"
@@ -176,8 +177,14 @@ func (h *host) start(p *program) (int, error) {
 		}
 		files = append(files, wr.Fd())
 	}
+	listens := c.Type == "eventlistener"
+	if listens {
+		if err := h.listen(p, w, files); err != nil {
+			return 0, err
+		}
+	}
 	if o := h.outs[p]; o != nil {
-		if err := h.pipeOutput(p, o, w, files); err != nil {
+		if err := h.pipeOutput(p, o, w, files, listens); err != nil {
 			return 0, err
 		}
 	}
@@ -209,10 +216,43 @@ func (h *host) devNull() uintptr {
 	return h.null.Fd()
 }
 
+// listen gives an eventlistener's next process its stdin and stdout as
+// the two ends of supervisord's listener protocol, served by its pool (one
+// per program, kept across restarts) until the process closes its stdout
+// or its watch ends.
+func (h *host) listen(p *program, w *watch, files []uintptr) error {
+	pl := h.pools[p]
+	if pl == nil {
+		pl = listener.New(p.cfg.Name, p.cfg.Events, p.cfg.BufferSize, &h.serials)
+		h.pools[p] = pl
+	}
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("listener pipe: %w", err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return fmt.Errorf("listener pipe: %w", err)
+	}
+	w.child = append(w.child, inR, outW)
+	files[0], files[1] = inR.Fd(), outW.Fd()
+	name, log, done := p.cfg.Name, h.log, w.ctx.Done()
+	go func() {
+		defer inW.Close()
+		defer outR.Close()
+		if err := pl.Serve(outR, inW, done); err != nil {
+			log.Warn("eventlistener stopped following the protocol; it gets no more events until it restarts", "program", name, "err", err)
+		}
+	}()
+	return nil
+}
+
 // pipeOutput gives p's next process pipes for stdout and stderr (one pipe
 // for both with redirect_stderr), whose pumps carry its output to o. The
 // log: ready check watches both.
-func (h *host) pipeOutput(p *program, o *output.Output, w *watch, files []uintptr) error {
+func (h *host) pipeOutput(p *program, o *output.Output, w *watch, files []uintptr, noStdout bool) error {
 	gen := p.gen + 1 // the process gets the next generation when it starts
 	var matched func()
 	var pattern *regexp.Regexp
@@ -221,6 +261,9 @@ func (h *host) pipeOutput(p *program, o *output.Output, w *watch, files []uintpt
 		matched = func() { h.send(result{p: p, gen: gen, ready: true}) }
 	}
 	for i := 1; i <= 2; i++ {
+		if i == 1 && noStdout {
+			continue // an eventlistener's stdout is the protocol's
+		}
 		if i == 2 && p.cfg.RedirectStderr {
 			files[2] = files[1]
 			break

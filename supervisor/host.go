@@ -14,6 +14,7 @@ import (
 
 	"tend/config"
 	"tend/control"
+	"tend/listener"
 	"tend/output"
 	"tend/procs"
 	"tend/reaper"
@@ -89,9 +90,11 @@ type host struct {
 	timer   *time.Timer
 	reload  func() (*config.Config, error)
 
-	watch map[*program]*watch         // ready checks under way
-	outs  map[*program]*output.Output // where each program's output goes; none for main
-	files rotate.Registry             // the log files, each open once however many streams share it
+	watch   map[*program]*watch         // ready checks under way
+	outs    map[*program]*output.Output // where each program's output goes; none for main
+	files   rotate.Registry             // the log files, each open once however many streams share it
+	pools   map[*program]*listener.Pool // each eventlistener's queue of events, across its restarts
+	serials listener.Serials
 
 	null           *os.File // /dev/null, the config programs' standard input
 	stdout, stderr *output.Console
@@ -123,6 +126,7 @@ func Run(o Options) int {
 		reload:  o.Reload,
 		watch:   make(map[*program]*watch),
 		outs:    make(map[*program]*output.Output),
+		pools:   make(map[*program]*listener.Pool),
 		stdout:  o.Stdout,
 		stderr:  o.Stderr,
 	}
@@ -252,6 +256,17 @@ func (h *host) do(e effect, now time.Time) {
 		if o := h.outs[e.p]; o != nil {
 			o.Retire()
 			delete(h.outs, e.p)
+		}
+		if pl := h.pools[e.p]; pl != nil {
+			pl.Close()
+			delete(h.pools, e.p)
+		}
+	case effNotify:
+		ev := listener.Event{Serial: h.serials.Next(), Name: e.target, Payload: e.text}
+		for p, pl := range h.pools {
+			if n := pl.Push(ev); n > 0 {
+				h.log.Warn("eventlistener too slow; oldest events dropped (buffer_size)", "program", p.cfg.Name, "dropped", n)
+			}
 		}
 	case effLimits:
 		if o := h.outs[e.p]; o != nil {

@@ -19,6 +19,10 @@ func (s *core) arrange() {
 		}
 		return strings.Compare(a.cfg.Name, b.cfg.Name)
 	})
+	s.listeners = false
+	for _, p := range s.progs {
+		s.listeners = s.listeners || p.settings().Type == "eventlistener"
+	}
 	live := make(map[string]*program, len(s.progs))
 	var cfgs []*config.Program
 	var leaving []*program
