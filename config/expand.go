@@ -7,11 +7,12 @@ import (
 )
 
 // Expand replaces ${VAR} and $VAR in s with their values from env; an unset
-// variable expands to "". $$ is a literal $, and so is a $ followed by
-// anything but a name or '{'. VAR is a letter or '_' then letters, digits
-// and '_'. "${" without a closing "}" and ${} around anything but a name
-// (such as ${VAR:-default}, which Expand does not support) are errors. The
-// caller supplies ${PROCESS_NUM} through env.
+// variable expands to "", and ${VAR:-default} to default when VAR is unset
+// or empty, as in sh (the default is taken as it is, not expanded again).
+// $$ is a literal $, and so is a $ followed by anything but a name or '{'.
+// VAR is a letter or '_' then letters, digits and '_'. "${" without a
+// closing "}" and ${} around anything else are errors. The caller
+// supplies ${PROCESS_NUM} through env.
 func Expand(s string, env func(string) (string, bool)) (string, error) {
 	if !strings.Contains(s, "$") {
 		return s, nil
@@ -33,10 +34,15 @@ func Expand(s string, env func(string) (string, bool)) (string, error) {
 				return "", fmt.Errorf("missing } after \"${\" in %q", s)
 			}
 			name := s[i+2 : i+2+end]
+			name, def, hasDef := strings.Cut(name, ":-")
 			if !isEnvName(name) {
-				return "", fmt.Errorf("bad substitution ${%s} in %q", name, s)
+				return "", fmt.Errorf("bad substitution ${%s} in %q", s[i+2:i+2+end], s)
 			}
-			b.WriteString(lookup(env, name))
+			v := lookup(env, name)
+			if v == "" && hasDef {
+				v = def // as sh: unset or empty takes the default
+			}
+			b.WriteString(v)
 			i += 2 + end
 		case isNameStart(next):
 			j := i + 2

@@ -21,7 +21,10 @@ func TestExpand(t *testing.T) {
 		{"n${PROCESS_NUM}", "n3", ""},
 		{"${HOME", "", `missing } after "${" in "${HOME"`},
 		{"${}", "", `bad substitution ${} in "${}"`},
-		{"${X:-d}", "", `bad substitution ${X:-d} in "${X:-d}"`},
+		{"${X:-d}", "x", ""},
+		{"${UNSET:-d}|${EMPTY:-e}|${UNSET:-}", "d|e|", ""},
+		{"${X:d}", "", `bad substitution ${X:d} in "${X:d}"`},
+		{"${:-d}", "", `bad substitution ${:-d} in "${:-d}"`},
 		{"${1}", "", `bad substitution ${1} in "${1}"`},
 	} {
 		got, err := Expand(tc.in, env)

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"tend/signals"
@@ -106,6 +107,14 @@ func (l *loader) programKey(t *tmpl, k string, v any) {
 	case "clear_env":
 		l.setBool(f, path, v, &p.ClearEnv)
 	case "autostart":
+		// An expansion string gates the program on tend's environment:
+		// autostart = "${ENABLE_WORKER:-true}".
+		if s, ok := v.(string); ok && strings.Contains(s, "$") {
+			if b, ok := gated(l, f, path, s, strconv.ParseBool, "true or false"); ok {
+				p.Autostart = b
+			}
+			return
+		}
 		l.setBool(f, path, v, &p.Autostart)
 	case "autorestart":
 		l.autorestart(f, path, v, p)
@@ -152,6 +161,19 @@ func (l *loader) programKey(t *tmpl, k string, v any) {
 	case "required":
 		l.setBool(f, path, v, &p.Required)
 	case "numprocs":
+		if s, ok := v.(string); ok && strings.Contains(s, "$") { // numprocs = "${WORKERS:-2}"
+			atoi := func(s string) (int, error) {
+				n, err := strconv.Atoi(s)
+				if err == nil && (n < 1 || n > maxNumProcs) {
+					err = strconv.ErrRange
+				}
+				return n, err
+			}
+			if n, ok := gated(l, f, path, s, atoi, fmt.Sprintf("a number from 1 to %d", maxNumProcs)); ok {
+				p.NumProcs = n
+			}
+			return
+		}
 		l.setInt(f, path, v, 1, maxNumProcs, &p.NumProcs)
 	case "ready":
 		t.ready = v
@@ -309,4 +331,22 @@ func (l *loader) stopsignal(f *file, path []string, v any, p *Program) {
 		return
 	}
 	p.StopSignal = sig
+}
+
+// gated reads a value given as an expansion of tend's environment
+// ("${ENABLE_WORKER:-true}"), expanded at load (and so again at each
+// reload), with parse; an error names what the string became.
+func gated[T any](l *loader, f *file, path []string, s string, parse func(string) (T, error), want string) (T, bool) {
+	var zero T
+	x, err := Expand(s, l.lookupEnv)
+	if err != nil {
+		l.errorf(f, path, "%v", err)
+		return zero, false
+	}
+	v, err := parse(strings.TrimSpace(x))
+	if err != nil {
+		l.errorf(f, path, "%q is %q: want %s", s, x, want)
+		return zero, false
+	}
+	return v, true
 }

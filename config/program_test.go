@@ -213,3 +213,42 @@ func TestEventListenerKeys(t *testing.T) {
 		}
 	}
 }
+
+// autostart and numprocs may be expansions of tend's environment, gating a
+// program on it; a value that does not parse names what it became.
+func TestEnvGated(t *testing.T) {
+	env := func(k string) (string, bool) {
+		v, ok := map[string]string{"ON": "false", "N": "3", "BAD": "maybe"}[k]
+		return v, ok
+	}
+	for _, tc := range []struct {
+		body      string
+		autostart bool
+		n         int
+		err       string
+	}{
+		{`autostart = "${ON}"`, false, 1, ""},
+		{`autostart = "${UNSET:-true}"`, true, 1, ""},
+		{`numprocs = "${N:-1}"`, true, 3, ""},
+		{`numprocs = "${UNSET:-2}"`, true, 2, ""},
+		{`autostart = "${BAD}"`, false, 0, `t.toml:3: program.p.autostart: "${BAD}" is "maybe": want true or false`},
+		{`autostart = "${UNSET}"`, false, 0, `t.toml:3: program.p.autostart: "${UNSET}" is "": want true or false`},
+		{`numprocs = "${BAD:-2}"`, false, 0, `t.toml:3: program.p.numprocs: "${BAD:-2}" is "maybe": want a number from 1 to `},
+		{`numprocs = "${N:-x"`, false, 0, `t.toml:3: program.p.numprocs: missing } after`},
+	} {
+		cfg, err := Parse("t.toml", []byte("[program.p]\ncommand = \"x\"\n"+tc.body+"\n"), env)
+		if tc.err != "" {
+			if err == nil || !strings.HasPrefix(err.Error(), tc.err) {
+				t.Errorf("%s: %v, want %s", tc.body, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tc.body, err)
+			continue
+		}
+		if got := cfg.Programs[0]; got.Autostart != tc.autostart || len(cfg.Programs) != tc.n {
+			t.Errorf("%s: autostart %v, %d instances; want %v, %d", tc.body, got.Autostart, len(cfg.Programs), tc.autostart, tc.n)
+		}
+	}
+}

@@ -57,11 +57,11 @@ func TestIssue11(t *testing.T) {
 
 		// 6: env-gated values, from the environment at conversion.
 		{name: "6 autostart from the environment", conf: "[program:x]\ncommand=app\nautostart=%(ENV_ENABLE_X)s",
-			want: "[program.x]\ncommand = \"app\"\n# %(ENV_ENABLE_X)s became $ENABLE_X as it was when converted: \"false\"\n" +
-				"# " + envGated("autostart") + "\nautostart = false\nstopasgroup = false\nkillasgroup = false"},
+			want: "[program.x]\ncommand = \"app\"\n" +
+				"# " + envGated("autostart", "ENABLE_X") + "\nautostart = \"${ENABLE_X:-false}\"\nstopasgroup = false\nkillasgroup = false"},
 		{name: "6 numprocs from the environment", conf: "[program:x]\ncommand=app\nnumprocs=%(ENV_CELERY_CONCURRENCY)s\nprocess_name=%(program_name)s-%(process_num)d",
-			want: "[program.x]\ncommand = \"app\"\nstopasgroup = false\nkillasgroup = false\n# %(ENV_CELERY_CONCURRENCY)s became $CELERY_CONCURRENCY as it was when converted: \"4\"\n" +
-				"# " + envGated("numprocs") + "\nnumprocs = 4"},
+			want: "[program.x]\ncommand = \"app\"\nstopasgroup = false\nkillasgroup = false\n" +
+				"# " + envGated("numprocs", "CELERY_CONCURRENCY") + "\nnumprocs = \"${CELERY_CONCURRENCY:-4}\""},
 
 		// 7: a group's priority goes to its members.
 		{name: "7 group priority", conf: "[group:g]\nprograms=x\npriority=1\n[program:x]\ncommand=x\n[program:late]\ncommand=y\npriority=10",

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -200,9 +201,13 @@ func (p *prog) booleans() error {
 			return p.fail(k, f.v, err)
 		}
 		vals[k], fields[k] = b, f
+		if name, ok := wholeEnvRef(f.v.text); ok && k == "autostart" {
+			p.t.set(k, gatedValue(name, strconv.FormatBool(b)), envGated(k, name))
+			continue
+		}
 		notes := f.notes
 		if k == "autostart" && strings.Contains(f.v.text, "%(ENV_") {
-			notes = append(notes, envGated("autostart"))
+			notes = append(notes, envFixed("autostart"))
 		}
 		p.t.set(k, strconv.FormatBool(b), notes...)
 	}
@@ -223,12 +228,36 @@ func (p *prog) booleans() error {
 	return nil
 }
 
+// envRefPattern is a value that is one environment reference, whole.
+var envRefPattern = regexp.MustCompile(`^%\(ENV_([A-Za-z_][A-Za-z0-9_]*)\)s$`)
+
+// wholeEnvRef returns the variable a value is, whole ("%(ENV_ENABLE_X)s").
+func wholeEnvRef(raw string) (string, bool) {
+	m := envRefPattern.FindStringSubmatch(strings.TrimSpace(raw))
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+// gatedValue is tend's expansion string for a key taken from variable
+// name, whose value at conversion becomes the default.
+func gatedValue(name, now string) string {
+	return quote("${" + name + ":-" + now + "}")
+}
+
 // envGated is the note on a key that supervisord read from the
 // environment when it started (a program switched on or off, or sized,
-// by a variable), which tend takes only as a plain value.
-func envGated(key string) string {
-	return key + " was set from the environment when supervisord started; tend's " + key +
-		" takes no ${...} yet, so this is the value at conversion: convert again, or edit it, where the variable differs"
+// by a variable): tend reads it from its own environment, at start and at
+// each reload.
+func envGated(key, name string) string {
+	return key + " comes from $" + name + " when tend starts (and at each reload), as supervisord read it; its value when converted is the default"
+}
+
+// envFixed is the note on such a key whose value mixes a variable with
+// other text: tend takes the value it had when converted.
+func envFixed(key string) string {
+	return key + " was set from the environment when supervisord started; this is the value at conversion: convert again, or edit it, where the variable differs"
 }
 
 // autorestart converts true, false and unexpected to always, never and

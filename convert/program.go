@@ -304,9 +304,13 @@ func (p *prog) numbers() error {
 			p.skip("numprocs", f.v, "supervisord starts no process for it, tend at least one: set autostart = false")
 		default:
 			p.numprocs = int(n)
+			if name, ok := wholeEnvRef(f.v.text); ok {
+				p.t.set("numprocs", gatedValue(name, strconv.FormatInt(n, 10)), envGated("numprocs", name))
+				break
+			}
 			notes := f.notes
 			if strings.Contains(f.v.text, "%(ENV_") {
-				notes = append(notes, envGated("numprocs"))
+				notes = append(notes, envFixed("numprocs"))
 			}
 			p.t.set("numprocs", strconv.FormatInt(n, 10), notes...)
 		}
