@@ -44,6 +44,12 @@ type Config struct {
 	// ShutdownTimeout bounds the whole shutdown (default 9s); what is left
 	// then gets SIGKILL.
 	ShutdownTimeout time.Duration
+	// EnvFiles are [tend] env_file: .env files (Docker Compose syntax)
+	// every program's environment takes, before its own env_file; paths
+	// are made absolute from the file that names them.
+	EnvFiles []string
+	// SecretFiles is [tend] secret_files, the programs' default.
+	SecretFiles bool
 	// Programs lists every program instance, after numprocs expansion,
 	// sorted by Name.
 	Programs []*Program
@@ -71,6 +77,16 @@ type Program struct {
 	Umask      int      // -1 when unset
 	Env        []string // the environment table, expanded, as sorted "K=V"
 	ClearEnv   bool     // the program sees only Env
+	// EnvFiles are the .env files the program's environment takes, [tend]
+	// env_file's then its own, as absolute paths; FileEnv is what they
+	// held when the config was loaded, as "K=V", later files winning. Env
+	// wins over FileEnv. Their values are never printed.
+	EnvFiles []string
+	FileEnv  []string
+	// SecretFiles turns each NAME_FILE=PATH of the environment into
+	// NAME=<the file's content> when the program starts, as the official
+	// images' entrypoints do.
+	SecretFiles bool
 
 	Autostart    bool          // default true
 	Autorestart  string        // "always", "unexpected" (default) or "never"

@@ -55,6 +55,7 @@ func parse(name string, data []byte, env func(string) (string, bool), glob func(
 		l.include(f, includeKey, include)
 	}
 	progs := l.finish()
+	l.readEnvFiles(cfg, progs)
 	if err := l.probs.err(); err != nil {
 		return nil, err
 	}
@@ -83,6 +84,8 @@ type loader struct {
 	glob  func(string) ([]string, error)
 	probs problems
 	progs map[string]*tmpl // by [program.NAME] name
+
+	tendEnvFile *envFileKey // where [tend] env_file is, for its errors
 }
 
 // errorf records a problem with the key at path in f.
@@ -177,6 +180,12 @@ func (l *loader) tend(f *file, cfg *Config, v any) ([]string, []string) {
 			if globs, ok := l.strs(f, path, v); ok {
 				include, includeKey = globs, path
 			}
+		case "env_file":
+			if paths, ok := l.envFiles(f, path, v); ok {
+				cfg.EnvFiles, l.tendEnvFile = paths, &envFileKey{f, path}
+			}
+		case "secret_files":
+			l.setBool(f, path, v, &cfg.SecretFiles)
 		default:
 			l.errorf(f, path, "unknown key")
 		}

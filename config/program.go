@@ -25,6 +25,9 @@ type tmpl struct {
 	health   any      // the raw health value, nil when unset
 	hasGroup bool
 	badCheck map[string]bool // "ready", "health": reported already
+
+	envFile     *envFileKey // where env_file is, for its errors
+	secretFiles bool        // secret_files is set: [tend]'s does not apply
 }
 
 // programs reads the [program.*] tables of one file.
@@ -145,6 +148,13 @@ func (l *loader) programKey(t *tmpl, k string, v any) {
 			}
 			p.Events = evs
 		}
+	case "env_file":
+		if paths, ok := l.envFiles(f, path, v); ok {
+			p.EnvFiles, t.envFile = paths, &envFileKey{f, path}
+		}
+	case "secret_files":
+		t.secretFiles = true
+		l.setBool(f, path, v, &p.SecretFiles)
 	case "buffer_size":
 		l.setInt(f, path, v, 1, 1<<20, &p.BufferSize)
 	case "depends_on":

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/user"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"tend/config"
+	"tend/envfile"
 	"tend/listener"
 	"tend/output"
 	"tend/probe"
@@ -24,9 +26,11 @@ import (
 // session of its own. files become its descriptors. The environment is
 // tend's own (none with clear_env), then HOME, USER and LOGNAME from
 // /etc/passwd for c's user, then, for a program of the config (supervised),
-// supervisord's SUPERVISOR_* variables, then c's environment table, which
-// wins over all of those, then tendEnv, what tend itself must tell the
-// process (NOTIFY_SOCKET). The program and its command checks share it.
+// supervisord's SUPERVISOR_* variables, then what c's env files held, then
+// c's environment table, which wins over all of those, then tendEnv, what tend itself must tell the
+// process (NOTIFY_SOCKET). With secret_files, each NAME_FILE=PATH of it
+// then becomes NAME=<the file's content>. The program and its command
+// checks share it.
 func processSpec(c *config.Program, argv []string, files []uintptr, supervised bool, tendEnv []string) (spawn.Spec, error) {
 	spec := spawn.Spec{Argv: argv, Dir: c.Directory, Files: files, Umask: c.Umask, Setsid: true}
 	var env []string
@@ -48,9 +52,17 @@ func processSpec(c *config.Program, argv []string, files []uintptr, supervised b
 		}
 		env = append(env, "SUPERVISOR_ENABLED=1", "SUPERVISOR_PROCESS_NAME="+c.Name, "SUPERVISOR_GROUP_NAME="+group)
 	}
+	env = append(env, c.FileEnv...)
 	env = append(env, c.Env...)
 	env = append(env, tendEnv...)
 	spec.Env = dedupEnv(env)
+	if c.SecretFiles {
+		env, err := secrets(spec.Env, c)
+		if err != nil {
+			return spec, err // names the variable and the path, never the content
+		}
+		spec.Env = env
+	}
 	return spec, nil
 }
 
@@ -277,4 +289,29 @@ func (h *host) pipeOutput(p *program, o *output.Output, w *watch, files []uintpt
 		o.Pump(r, i, pattern, matched, &h.pumps)
 	}
 	return nil
+}
+
+// secrets applies secret_files to env: each NAME_FILE=PATH that c sets
+// itself (its env files or environment table), or whose PATH is under
+// /run/secrets (Docker's and Compose's secrets), becomes NAME=<the file's
+// content>, read at each start, so that a rotated secret reaches the next
+// process. Other *_FILE variables tend inherited (SSL_CERT_FILE,
+// TF_CLI_CONFIG_FILE) are no secrets of the program's: left as they are.
+func secrets(env []string, c *config.Program) ([]string, error) {
+	own := map[string]bool{}
+	for _, kv := range slices.Concat(c.FileEnv, c.Env) {
+		k, _, _ := strings.Cut(kv, "=")
+		own[k] = true
+	}
+	var these, others []string
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.HasSuffix(k, "_FILE") && !own[k] && !strings.HasPrefix(v, "/run/secrets/") {
+			others = append(others, kv)
+		} else {
+			these = append(these, kv)
+		}
+	}
+	out, _, err := envfile.Secrets(these, os.ReadFile)
+	return append(out, others...), err
 }
