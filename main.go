@@ -327,7 +327,8 @@ func ctlSocket(file string, stderr io.Writer) string {
 }
 
 // statusCheck passes status lines through and notes any program that is
-// not up: neither RUNNING nor EXITED with "done".
+// not up: neither RUNNING, nor EXITED with "done", nor a scheduled
+// program waiting for its first run.
 type statusCheck struct {
 	w    io.Writer
 	down bool
@@ -340,6 +341,7 @@ func (s *statusCheck) Write(b []byte) (int, error) {
 		case len(f) < 2:
 		case f[1] == "RUNNING":
 		case f[1] == "EXITED" && len(f) > 2 && strings.TrimSuffix(f[2], ",") == "done":
+		case f[1] == "STOPPED" && len(f) > 2 && f[2] == "scheduled,":
 		default:
 			s.down = true
 		}

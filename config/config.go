@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"syscall"
 	"time"
+
+	"tend/schedule"
 )
 
 // DefaultSocket is the control socket's path when neither the config's
@@ -71,12 +73,21 @@ type Program struct {
 	// Events are what an eventlistener is sent (EventNames), over the
 	// protocol of supervisord's event listeners on its stdin and stdout.
 	Events     []string
-	BufferSize int      // events an eventlistener's queue holds; default 10
-	Directory  string   // working directory, ${PROCESS_NUM} expanded; "" = tend's
-	User       string   // as written: name, uid, name:group or uid:gid; "" = tend's
-	Umask      int      // -1 when unset
-	Env        []string // the environment table, expanded, as sorted "K=V"
-	ClearEnv   bool     // the program sees only Env
+	BufferSize int // events an eventlistener's queue holds; default 10
+	// Schedule, on a oneshot, runs it at these times (cron syntax, in
+	// schedule_timezone) rather than at start; nil for none.
+	Schedule *schedule.Schedule
+	// Concurrency is what a run due while the last one still goes does:
+	// forbid (skip it, the default) or replace (stop the last one first).
+	Concurrency schedule.Concurrency
+	// StartingDeadline: a run that could not start this long after its
+	// time is skipped, not started late; 0 is no limit.
+	StartingDeadline time.Duration
+	Directory        string   // working directory, ${PROCESS_NUM} expanded; "" = tend's
+	User             string   // as written: name, uid, name:group or uid:gid; "" = tend's
+	Umask            int      // -1 when unset
+	Env              []string // the environment table, expanded, as sorted "K=V"
+	ClearEnv         bool     // the program sees only Env
 	// EnvFiles are the .env files the program's environment takes, [tend]
 	// env_file's then its own, as absolute paths; FileEnv is what they
 	// held when the config was loaded, as "K=V", later files winning. Env

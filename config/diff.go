@@ -7,8 +7,9 @@ import (
 
 // Diff is what a reload changes, per program instance name.
 //
-// Changed programs need a new process: their command, environment,
-// clear_env, user, directory, umask or type differ; or where their output
+// Changed programs need a new process: their command, environment (what
+// their env files hold included), secret_files, clear_env, an
+// eventlistener's events, user, directory, umask or type differ; or where their output
 // goes (stdout_logfile, stderr_logfile, redirect_stderr) or how it is
 // written (log_prefix, log_timestamps) differs; or the name now belongs to
 // another [program.NAME] table or instance number.
@@ -17,8 +18,9 @@ import (
 // and backups, autostart, autorestart, exitcodes, startsecs, startretries,
 // backoff_max, the stop settings (stopsignal, stopwaitsecs, stopasgroup,
 // killasgroup, used the next time it stops), priority, depends_on, group,
-// required, numprocs (of the instances that remain), and the ready and
-// health checks with their timings.
+// required, numprocs (of the instances that remain), the ready and
+// health checks with their timings, and a oneshot's schedule with its
+// time zone, concurrency and starting_deadline.
 //
 // A program that differs in both ways is only in Changed. Settings of the
 // [tend] table are not compared.
@@ -83,6 +85,9 @@ type execSettings struct {
 	User           string
 	Umask          int
 	Env            []string
+	FileEnv        []string
+	SecretFiles    bool
+	Events         []string
 	ClearEnv       bool
 	Stdout, Stderr string
 	RedirectStderr bool
@@ -101,6 +106,7 @@ func execOf(p *Program) execSettings {
 		Base: p.Base, ProcessNum: p.ProcessNum,
 		Command: p.Command, Type: p.Type, Directory: p.Directory,
 		User: p.User, Umask: p.Umask, Env: nilIfEmpty(p.Env), ClearEnv: p.ClearEnv,
+		FileEnv: nilIfEmpty(p.FileEnv), SecretFiles: p.SecretFiles, Events: nilIfEmpty(p.Events),
 		Stdout: p.Stdout.Path, Stderr: p.Stderr.Path, RedirectStderr: p.RedirectStderr,
 		LogPrefix: p.LogPrefix, LogTimestamps: p.LogTimestamps,
 	}
@@ -123,6 +129,11 @@ func settings(p *Program) any {
 		return v
 	}
 	q := *p
+	var sched string // a schedule compares by what it says, not by its pointers
+	if p.Schedule != nil {
+		sched = p.Schedule.String() + " in " + p.Schedule.Location().String()
+	}
+	q.Schedule = nil
 	ready, health := view(p.Ready), view(p.Health)
 	q.Ready, q.Health = Check{}, Check{}
 	q.Env, q.Command = nilIfEmpty(q.Env), nilIfEmpty(q.Command)
@@ -130,7 +141,8 @@ func settings(p *Program) any {
 	return struct {
 		P             Program
 		Ready, Health checkView
-	}{q, ready, health}
+		Schedule      string
+	}{q, ready, health, sched}
 }
 
 func nilIfEmpty(s []string) []string {

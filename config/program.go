@@ -7,7 +7,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
+	"tend/schedule"
 	"tend/signals"
 )
 
@@ -27,7 +29,9 @@ type tmpl struct {
 	badCheck map[string]bool // "ready", "health": reported already
 
 	envFile     *envFileKey // where env_file is, for its errors
-	secretFiles bool        // secret_files is set: [tend]'s does not apply
+	sched       *schedule.Schedule
+	loc         *time.Location
+	secretFiles bool // secret_files is set: [tend]'s does not apply
 }
 
 // programs reads the [program.*] tables of one file.
@@ -65,7 +69,21 @@ func (l *loader) program(f *file, path []string, name string, body map[string]an
 	if _, ok := body["command"]; !ok {
 		l.errorf(f, join(path, []string{"command"}), "missing: every program needs a command")
 	}
+	if t.sched != nil {
+		if t.loc != nil {
+			t.sched = t.sched.In(t.loc)
+		}
+		t.p.Schedule = t.sched
+	}
+	_, hasSched := body["schedule"]
+	for _, k := range []string{"schedule_timezone", "concurrency", "starting_deadline"} {
+		if _, ok := body[k]; ok && !hasSched {
+			l.errorf(f, join(path, []string{k}), "only with schedule")
+		}
+	}
 	switch p := t.p; {
+	case hasSched && p.Type != "oneshot":
+		l.errorf(f, join(path, []string{"schedule"}), `only for type = "oneshot": a scheduled program runs to completion`)
 	case p.Type == "eventlistener" && len(p.Events) == 0:
 		l.errorf(f, join(path, []string{"events"}), "missing: an eventlistener needs the events it is sent")
 	case p.Type != "eventlistener" && len(p.Events) > 0:
@@ -155,6 +173,34 @@ func (l *loader) programKey(t *tmpl, k string, v any) {
 	case "secret_files":
 		t.secretFiles = true
 		l.setBool(f, path, v, &p.SecretFiles)
+	case "schedule":
+		if s, ok := l.str(f, path, v); ok {
+			sch, err := schedule.Parse(s)
+			if err != nil {
+				l.fail(f, path, err)
+				return
+			}
+			t.sched = sch
+		}
+	case "schedule_timezone":
+		if s, ok := l.str(f, path, v); ok {
+			loc, err := schedule.Location(s)
+			if err != nil {
+				l.fail(f, path, err)
+				return
+			}
+			t.loc = loc
+		}
+	case "concurrency":
+		if s, ok := l.oneOf(f, path, v, "forbid", "replace", "allow"); ok {
+			if s == "allow" {
+				l.errorf(f, path, `"allow" is not possible: tend runs one process per program; use "forbid" (the default) or "replace"`)
+				return
+			}
+			p.Concurrency = schedule.Concurrency(s)
+		}
+	case "starting_deadline":
+		l.setDuration(f, path, v, false, &p.StartingDeadline)
 	case "buffer_size":
 		l.setInt(f, path, v, 1, 1<<20, &p.BufferSize)
 	case "depends_on":

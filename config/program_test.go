@@ -252,3 +252,24 @@ func TestEnvGated(t *testing.T) {
 		}
 	}
 }
+
+func TestScheduleKeys(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{"type = \"oneshot\"\nschedule = \"*/5 * * * *\"\nschedule_timezone = \"UTC\"\nconcurrency = \"replace\"\nstarting_deadline = \"30s\"\n", ""},
+		{"schedule = \"@hourly\"\n", `t.toml:3: program.p.schedule: only for type = "oneshot"`},
+		{"type = \"oneshot\"\nschedule = \"*/0 * * * *\"\n", `t.toml:4: program.p.schedule: schedule "*/0 * * * *": minute: step 0`},
+		{"type = \"oneshot\"\nschedule = \"@daily\"\nschedule_timezone = \"Mars/Olympus\"\n", `t.toml:5: program.p.schedule_timezone: `},
+		{"type = \"oneshot\"\nschedule = \"@daily\"\nconcurrency = \"allow\"\n", `t.toml:5: program.p.concurrency: "allow" is not possible`},
+		{"type = \"oneshot\"\nconcurrency = \"forbid\"\n", `t.toml:4: program.p.concurrency: only with schedule`},
+	} {
+		cfg, err := Parse("t.toml", []byte("[program.p]\ncommand = \"x\"\n"+tc.body), func(string) (string, bool) { return "", false })
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%q: %v", tc.body, err)
+		case tc.want == "" && cfg.Programs[0].Schedule == nil:
+			t.Errorf("%q: no schedule", tc.body)
+		case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)):
+			t.Errorf("%q: %v, want %s", tc.body, err, tc.want)
+		}
+	}
+}

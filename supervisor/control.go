@@ -151,6 +151,19 @@ func (s *core) status(c replier, targets []string, now time.Time) {
 // describe is status's last column. A oneshot that finished well says
 // "done": `tend ctl status` counts it as up.
 func (s *core) describe(p *program, now time.Time) string {
+	d := s.describeState(p, now)
+	if p.nextRun.IsZero() {
+		return d
+	}
+	// The next run, in the schedule's own time zone, as cron users read it.
+	next := p.nextRun.In(p.settings().Schedule.Location()).Format("2006-01-02 15:04:05 MST")
+	if p.state == Stopped && p.changed.IsZero() {
+		return "scheduled, next run " + next // `tend ctl status` counts it as up
+	}
+	return d + "; next run " + next
+}
+
+func (s *core) describeState(p *program, now time.Time) string {
 	since := uptime(now.Sub(p.changed))
 	switch p.state {
 	case Running:
@@ -382,8 +395,8 @@ func (s *core) want(p *program, now time.Time, seen map[*program]bool) {
 		s.apply(p, evRestart, now) // starts again once it is gone
 		return
 	}
-	if p.isReady() {
-		return // a oneshot that is done
+	if p.isReady() && !p.scheduled() {
+		return // a oneshot that is done; a scheduled one runs again, now
 	}
 	if s.depsReady(p) {
 		p.started = true

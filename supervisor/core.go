@@ -178,7 +178,7 @@ func newCore(cfg *config.Config, tini bool, self int, log *slog.Logger) *core {
 // add makes a program known, with a fresh tail ring and, for any program
 // but main, an output built by the host.
 func (s *core) add(c *config.Program, isMain bool) *program {
-	p := &program{cfg: c, wanted: c.Autostart}
+	p := &program{cfg: c, wanted: c.Autostart && c.Schedule == nil} // a schedule starts it at its times
 	s.progs = append(s.progs, p)
 	if isMain {
 		s.main = p
@@ -193,6 +193,9 @@ func (s *core) add(c *config.Program, isMain bool) *program {
 func (s *core) begin(now time.Time) []effect {
 	if len(s.progs) == 0 {
 		s.log.Warn("no programs to run")
+	}
+	for _, p := range s.progs {
+		s.arm(p, now)
 	}
 	s.settle(now)
 	return s.take()
@@ -267,6 +270,7 @@ func (s *core) next() time.Time {
 	for _, p := range s.progs {
 		next = earliest(next, p.deadline)
 		next = earliest(next, s.checkAt(p))
+		next = earliest(next, p.nextRun)
 	}
 	return next
 }
@@ -374,6 +378,9 @@ func (s *core) changed(p *program, from State, now time.Time) {
 	if p.state == Running {
 		p.healthAt, p.healthFails = now.Add(p.cfg.HealthInterval), 0
 	}
+	if p.scheduled() && from == Running && (p.state == Exited || p.state == Backoff) {
+		s.log.Info("scheduled run ended", "program", p.cfg.Name, "exit_code", p.code, "duration", now.Sub(p.spawned).Round(time.Millisecond).String())
+	}
 	if p.cfg.Required && s.stage == running && endedForGood(p) {
 		code := p.code
 		if p.state == Fatal && code < 126 {
@@ -451,6 +458,9 @@ func (s *core) tick(now time.Time) {
 	for _, p := range s.progs {
 		if !p.deadline.IsZero() && !now.Before(p.deadline) {
 			s.apply(p, evTimer, now)
+		}
+		if !p.nextRun.IsZero() && !now.Before(p.nextRun) {
+			s.fire(p, now)
 		}
 		s.runChecks(p, now)
 	}

@@ -98,6 +98,7 @@ type program struct {
 	ring        *rotate.Ring    // its recent output, for tail; nil for main, which keeps tend's descriptors
 	next        *config.Program // settings from a reload, taken at the next start
 	removed     bool            // gone from the config: stopping, then forgotten
+	nextRun     time.Time       // a scheduled program's next run; zero for none
 }
 
 // needsCheck reports whether readiness needs more than being up.

@@ -167,6 +167,13 @@ func (s *core) applyDiff(next *config.Config, d config.Diff, now time.Time) {
 	s.cfg = next
 	s.arrange()
 	s.forget()
+	for _, p := range s.progs {
+		if p.removed {
+			p.nextRun = time.Time{}
+		} else if !p.nextRun.IsZero() || p.settings().Schedule != nil {
+			s.arm(p, now) // a new or changed schedule applies in place
+		}
+	}
 }
 
 // update gives p settings that need no new process.
