@@ -39,7 +39,13 @@ stdout_logfile = %[3]q
 stdout_logfile_maxbytes = "16KB"
 `, writer("a", ">&2"), writer("c", ""), log, writer("b", "")))
 	for _, n := range []string{"a", "aerr", "b"} {
-		p.waitLog(30*time.Second, "program="+n, "to=EXITED")
+		p.waitLog(30*time.Second, "program="+n+" ", "to=EXITED")
+	}
+	// The pumps may still be writing the last lines: tend's exit waits
+	// for them and closes the file.
+	p.signal(15)
+	if code := p.wait(20 * time.Second); code != 0 {
+		t.Fatalf("exit status %d", code)
 	}
 	// Oldest backup first, the live file last.
 	var text strings.Builder
@@ -72,6 +78,4 @@ stdout_logfile_maxbytes = "16KB"
 			t.Errorf("%s: %d lines, want 3000", tag, next[tag])
 		}
 	}
-	p.signal(15)
-	p.wait(20 * time.Second)
 }
