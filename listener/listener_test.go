@@ -59,3 +59,30 @@ func TestServe(t *testing.T) {
 		t.Fatalf("Serve = %v, want a protocol error", err)
 	}
 }
+
+// FuzzServe: whatever a listener writes, Serve ends (at the end of its
+// output) without panicking, and an event is never lost: each is answered
+// OK, or is still queued.
+func FuzzServe(f *testing.F) {
+	f.Add([]byte("READY\nRESULT 2\nOKREADY\n"))
+	f.Add([]byte("READY\nRESULT 4\nFAILREADY\nRESULT 2\nOK"))
+	f.Add([]byte("READY\nRESULT -1\n"))
+	f.Add([]byte("READY\nRESULT 99999999999999999999\n"))
+	f.Add([]byte("READY\nRESULT 3\nOK!"))
+	f.Fuzz(func(t *testing.T, out []byte) {
+		var serials Serials
+		p := New("p", []string{"PROCESS_STATE"}, 100, &serials)
+		defer p.Close()
+		const n = 20
+		for i := range n {
+			p.Push(Event{Serial: i, Name: "PROCESS_STATE_RUNNING", Payload: "x"})
+		}
+		done := make(chan struct{})
+		close(done)
+		p.Serve(strings.NewReader(string(out)), io.Discard, done)
+		oks := strings.Count(string(out), "RESULT 2\nOK")
+		if left := len(p.queue); left < n-oks {
+			t.Fatalf("%d events left and at most %d answered OK, of %d", left, oks, n)
+		}
+	})
+}
