@@ -205,3 +205,17 @@ func parseOctal(v any) (int, error) {
 
 // errNUL is returned for strings that cannot reach the kernel.
 var errNUL = errors.New("contains a NUL byte")
+
+// The rules for names, for other packages (tend convert) that must write
+// what this package accepts: one home for each.
+
+// IsName reports whether s may name a program or group.
+func IsName(s string) bool { return isName(s) }
+
+// IsEnvName reports whether s may be an environment table key, and the
+// NAME of a ${NAME}.
+func IsEnvName(s string) bool { return isEnvName(s) }
+
+// IsUser reports whether s is a user key tend takes: name, uid,
+// name:group or uid:gid.
+func IsUser(s string) bool { return checkUser(s) == nil }

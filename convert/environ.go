@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"tend/config"
 )
 
 // Environment values need care, because the two programs expand them at
@@ -44,7 +46,7 @@ func (e envEntry) name() (string, bool) {
 		}
 	}
 	s := string(e.key)
-	return s, isEnvName(s)
+	return s, config.IsEnvName(s)
 }
 
 // marker returns a new marker for r.
@@ -209,7 +211,7 @@ func (c *converter) renderEnv(e envEntry, table []envEntry, notes *[]string) (st
 // another of its keys, else from its environment; supervisord read
 // [supervisord] environment's x, else its environment's.
 func (c *converter) faithful(e envEntry, x string, table []envEntry) bool {
-	if !isEnvName(x) {
+	if !config.IsEnvName(x) {
 		return false
 	}
 	self := string(e.key) == x

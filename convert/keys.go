@@ -154,7 +154,7 @@ func (p *prog) user() error {
 	if err != nil || f == nil {
 		return err
 	}
-	if !isUserSpec(f.text) {
+	if !config.IsUser(f.text) {
 		return p.fail("user", f.v, fmt.Errorf("%q: tend wants a name, uid, name:group or uid:gid", f.text))
 	}
 	p.t.set("user", quote(f.text), f.notes...)

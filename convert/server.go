@@ -3,6 +3,8 @@ package convert
 import (
 	"fmt"
 	"strings"
+
+	"tend/config"
 )
 
 // supervisordKeys are the keys supervisord reads in [supervisord].
@@ -147,7 +149,7 @@ func (c *converter) unixServer(s *section) error {
 			switch {
 			case !ok:
 				c.tendSkip(s.name, k, v, "tend's socket belongs to the user tend runs as; socket_group lets a group in")
-			case !isIDOrName(group):
+			case !config.IsUser(group):
 				c.tendSkip(s.name, k, v, "not a group name or number tend takes")
 			default:
 				c.tend.set("socket_group", quote(group), notes...)

@@ -134,57 +134,10 @@ func listOfStrings(s string) []string {
 	return parts
 }
 
-// isTendName reports whether s is a tend program or group name.
-func isTendName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isNameByte(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 func isNameByte(c byte) bool {
 	return isAlnum(c) || c == '_' || c == '.' || c == '-'
 }
 
 func isAlnum(c byte) bool {
 	return ('0' <= c && c <= '9') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
-}
-
-// isEnvName reports whether s can be an environment table key in tend, and
-// a ${NAME} in one of its values.
-func isEnvName(s string) bool {
-	if s == "" || ('0' <= s[0] && s[0] <= '9') {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isAlnum(s[i]) && s[i] != '_' {
-			return false
-		}
-	}
-	return true
-}
-
-// isUserSpec reports whether tend accepts s as a user key: name, uid,
-// name:group or uid:gid, names of letters, digits, '_', '.', '-' (not first)
-// and a trailing '$'.
-func isUserSpec(s string) bool {
-	user, group, hasGroup := strings.Cut(s, ":")
-	return isIDOrName(user) && (!hasGroup || isIDOrName(group))
-}
-
-func isIDOrName(s string) bool {
-	if s == "" {
-		return false
-	}
-	if strings.Trim(s, "0123456789") == "" {
-		_, err := strconv.ParseUint(s, 10, 32)
-		return err == nil
-	}
-	s = strings.TrimSuffix(s, "$")
-	return len(s) <= 256 && s != "" && s[0] != '-' && isTendName(s)
 }
