@@ -23,6 +23,16 @@ type = "oneshot"
 schedule = "@every 2s"
 command = ["sh", "-c", "echo \"job ran with TEND_TEST_VAR=$TEND_TEST_VAR\""]
 `, sock))
+	// No program starts at once, so no log line says tend is up: wait for
+	// its socket to answer.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, _, code := ctlRun(t, sock, "version"); code == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the control socket did not answer within 20s")
+		}
+	}
 	ls := ctlOK(t, sock, "status", "job")
 	if len(ls) != 1 || !regexp.MustCompile(`^job  STOPPED  scheduled, next run \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$`).MatchString(ls[0]) {
 		t.Errorf("status before the first run: %q", ls)
