@@ -1,7 +1,7 @@
 // Package reaper collects exited children and makes tend a subreaper.
 //
-// It is the only code in tend that calls wait4, and only the supervisor's
-// loop calls it. Nothing in tend uses exec.Cmd.Wait or os.Process.Wait: a
+// It is the only code in tend that calls wait4: the supervisor's host
+// calls Reap, tini mode's reaper goroutine calls Wait. Nothing in tend uses exec.Cmd.Wait or os.Process.Wait: a
 // wait4(-1) beside them steals their statuses, the classic Go init bug
 // (ochinchina/supervisord#112, hashicorp/go-reap#4, ramr/go-reaper#2).
 package reaper
@@ -53,4 +53,22 @@ func Reap(fn func(Exit)) (children bool) {
 // reparented to tend rather than to the real init, and tend reaps them.
 func SetSubreaper() error {
 	return unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+}
+
+// Wait blocks until a child exits and returns it, for tini mode's reaper,
+// which has nothing else to do: a zombie already there comes back at once,
+// so one wakeup serves a storm of exits. It returns unix.ECHILD when no
+// child is left.
+func Wait() (Exit, error) {
+	for {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(-1, &ws, 0, nil)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return Exit{}, err
+		}
+		return Exit{Pid: pid, Status: ws}, nil
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"tend/reaper"
 	"tend/signals"
 	"tend/spawn"
 )
@@ -165,14 +166,13 @@ func foregroundTTY() bool {
 // one wakeup serves a whole storm of exits. It sends the program's status
 // on exited, and closes none when tend has no child left (ECHILD).
 //
-// It is the only code in tini mode that waits for a child.
+// It is the only code in tini mode that waits for a child, through
+// reaper.Wait.
 func reap(main int, exited chan<- unix.WaitStatus, none chan<- struct{}, warn bool, log *slog.Logger) {
 	for {
-		var ws unix.WaitStatus
-		pid, err := unix.Wait4(-1, &ws, 0, nil)
+		e, err := reaper.Wait()
+		pid, ws := e.Pid, e.Status
 		switch {
-		case errors.Is(err, unix.EINTR):
-			continue
 		case err != nil: // ECHILD
 			close(none)
 			return
