@@ -59,6 +59,7 @@ var commands = []command{
 	{"reload", "", "re-read the config and apply the changes", noArgs},
 	{"reopen", "", "reopen every log file", noArgs},
 	{"tail", "TARGET [N]", "the last N lines a program wrote (default 50)", checkTail},
+	{"history", "TARGET", "a program's last 20 runs: start, end, status, max RSS, CPU", oneTarget},
 	{"wait", "TARGET... [TIMEOUT]", "wait until every target is ready (default 60s)", checkWait},
 	{"events", "", "stream state changes until the client closes", noArgs},
 	{"shutdown", "", "stop every program, then exit", noArgs},
@@ -93,7 +94,7 @@ var errEmpty = errors.New("empty request")
 //
 //	status [TARGET...]        start TARGET...       stop TARGET...
 //	restart TARGET...         signal SIG TARGET...  pid [TARGET]
-//	tail TARGET [N]           wait TARGET... [TIMEOUT]
+//	tail TARGET [N]           wait TARGET... [TIMEOUT]  history TARGET
 //	reread, reload, reopen, events, shutdown, version, help: no arguments
 //
 // SIG is anything signals.Parse reads. N is a positive integer. The last
@@ -158,6 +159,14 @@ func noArgs(r *Request) error {
 	if len(r.Args) > 0 {
 		return errors.New("takes no arguments")
 	}
+	return nil
+}
+
+func oneTarget(r *Request) error {
+	if len(r.Args) != 1 {
+		return errors.New("want one target")
+	}
+	r.Targets = r.Args
 	return nil
 }
 

@@ -352,8 +352,8 @@ command = [%q, "helper", "exit", "0"]
 	if ls := ctlOK(t, sock, "version"); len(ls) != 1 || !strings.HasPrefix(ls[0], "tend ") {
 		t.Errorf("version: %q", ls)
 	}
-	if ls := ctlOK(t, sock, "help"); len(ls) != 15 {
-		t.Errorf("help: %d lines, want one per request (15)", len(ls))
+	if ls := ctlOK(t, sock, "help"); len(ls) != 16 {
+		t.Errorf("help: %d lines, want one per request (16)", len(ls))
 	}
 	if _, errs, code := ctlRun(t, sock, "start", "nope"); code != 1 || !strings.Contains(errs, `no such program "nope"`) {
 		t.Errorf("start nope: exit %d, %q", code, errs)

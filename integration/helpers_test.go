@@ -62,6 +62,13 @@ func helper(args []string) int {
 		for {
 			time.Sleep(time.Hour)
 		}
+	case "alloc": // touch args[0] MiB of memory, then exit 3 (history_test.go)
+		n, _ := strconv.Atoi(args[0])
+		b := make([]byte, n<<20)
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+		return 3
 	case "svc": // a supervised program (svc_test.go)
 		return svc(args)
 	case "tty": // report the terminal's foreground group and the signals it sends

@@ -8,14 +8,23 @@ package reaper
 
 import (
 	"errors"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// Exit is one child that has ended, as wait4 reported it.
+// Exit is one child that has ended, as wait4 reported it, with what it
+// used (its rusage: its own, and its children's that it waited for).
 type Exit struct {
 	Pid    int
 	Status unix.WaitStatus
+	MaxRSS int64         // peak resident set, KiB
+	CPU    time.Duration // user and system time
+}
+
+func exitOf(pid int, ws unix.WaitStatus, ru *unix.Rusage) Exit {
+	return Exit{Pid: pid, Status: ws, MaxRSS: ru.Maxrss,
+		CPU: time.Duration(ru.Utime.Nano() + ru.Stime.Nano())}
 }
 
 // Code is the status a shell would report: the exit status, or 128+N when
@@ -35,7 +44,8 @@ func (e Exit) Code() int {
 func Reap(fn func(Exit)) (children bool) {
 	for {
 		var ws unix.WaitStatus
-		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+		var ru unix.Rusage
+		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, &ru)
 		switch {
 		case errors.Is(err, unix.EINTR):
 			continue
@@ -44,7 +54,7 @@ func Reap(fn func(Exit)) (children bool) {
 		case pid == 0: // children remain, none has exited yet
 			return true
 		}
-		fn(Exit{Pid: pid, Status: ws})
+		fn(exitOf(pid, ws, &ru))
 	}
 }
 

@@ -28,6 +28,8 @@ func (s *core) request(in called, now time.Time) {
 		s.pidRequest(c, r.Targets)
 	case "tail":
 		s.tail(c, r.Targets, r.Lines)
+	case "history":
+		s.history(c, r.Targets)
 	case "reread", "reload":
 		if !s.canLoad {
 			c.Err(errNoConfig.Error())

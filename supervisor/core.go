@@ -288,7 +288,15 @@ func (s *core) exit(e reaper.Exit, now time.Time) {
 		if p == s.main && !s.codeFixed {
 			s.code = p.code // a shutdown by signal exits with main's status
 		}
+		r := run{start: p.spawned, end: now, pid: e.Pid, status: e.Status, code: p.code, maxRSS: e.MaxRSS, cpu: e.CPU}
+		p.exiting = &r
 		s.apply(p, evExit, now)
+		p.exiting = nil
+		r.reason = p.reason
+		p.runs = append(p.runs, r)
+		if len(p.runs) > maxRuns {
+			p.runs = p.runs[len(p.runs)-maxRuns:]
+		}
 		return
 	}
 	if c, ok := s.checks[e.Pid]; ok {
@@ -356,6 +364,11 @@ func (s *core) changed(p *program, from State, now time.Time) {
 		s.notify(p, from)
 	}
 	attrs := []any{"program", p.cfg.Name, "from", from.String(), "to", p.state.String()}
+	if r := p.exiting; r != nil {
+		// What the run used, from wait4's rusage: the answer to "what
+		// did it use" after an incident.
+		attrs = append(attrs, "max_rss_kib", r.maxRSS, "cpu", r.cpu.Round(time.Millisecond).String(), "ran", now.Sub(r.start).Round(time.Millisecond).String())
+	}
 	switch p.state {
 	case Exited, Backoff, Fatal:
 		attrs = append(attrs, "exit_code", p.code)

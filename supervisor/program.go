@@ -99,6 +99,8 @@ type program struct {
 	next        *config.Program // settings from a reload, taken at the next start
 	removed     bool            // gone from the config: stopping, then forgotten
 	nextRun     time.Time       // a scheduled program's next run; zero for none
+	runs        []run           // the last runs, oldest first, at most maxRuns
+	exiting     *run            // the run whose end is being handled, for its log line
 }
 
 // needsCheck reports whether readiness needs more than being up.
