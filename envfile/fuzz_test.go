@@ -102,10 +102,18 @@ func FuzzSecrets(f *testing.F) {
 			}
 			return
 		}
-		for _, kv := range Redact(out, names) {
+		// Each name Secrets reports set holds exactly what its file said,
+		// but one line end.
+		want := string(content)
+		if w, ok := strings.CutSuffix(want, "\r\n"); ok {
+			want = w
+		} else {
+			want = strings.TrimSuffix(want, "\n")
+		}
+		for _, kv := range out {
 			k, v, _ := strings.Cut(kv, "=")
-			if names[k] && v != Redacted {
-				t.Fatalf("Redact left %q", kv)
+			if names[k] && v != want {
+				t.Fatalf("%s = %q from a file holding %q", k, v, content)
 			}
 		}
 	})

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"sort"
 	"strings"
 )
 
@@ -97,59 +96,4 @@ func dedupe(env []string) []string {
 		}
 	}
 	return out
-}
-
-// Redacted stands for a value that must not be printed.
-const Redacted = "<redacted>"
-
-// Names returns the names vars set, as a set for Redact.
-func Names(vars []Var) map[string]bool {
-	names := make(map[string]bool, len(vars))
-	for _, v := range vars {
-		names[v.Name] = true
-	}
-	return names
-}
-
-// Redact returns a copy of env ("NAME=value" entries) in which the value
-// of every name in hide is Redacted: DB_PASSWORD=<redacted>. An entry
-// with no '=' is kept as it is.
-func Redact(env []string, hide map[string]bool) []string {
-	out := make([]string, len(env))
-	for i, kv := range env {
-		if k, _, ok := strings.Cut(kv, "="); ok && hide[k] {
-			kv = k + "=" + Redacted
-		}
-		out[i] = kv
-	}
-	return out
-}
-
-// minScrub is the shortest value Scrub hides. Hiding every "1" or "on"
-// of a message would make it unreadable, and a value that short keeps no
-// secret anyway.
-const minScrub = 4
-
-// Scrub returns s with every occurrence of the value of each name of hide
-// in env replaced by Redacted, for text that may quote a value, such as a
-// command line in an error. Values shorter than 4 bytes are left; longer
-// values are hidden first, so that one containing another is hidden whole.
-func Scrub(s string, env []string, hide map[string]bool) string {
-	var values []string
-	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok && hide[k] && len(v) >= minScrub {
-			values = append(values, v)
-		}
-	}
-	if len(values) == 0 {
-		return s
-	}
-	// A Replacer makes one pass, trying its pairs in order at each byte,
-	// so the longest value wins and no Redacted it wrote is matched again.
-	sort.Slice(values, func(i, j int) bool { return len(values[i]) > len(values[j]) })
-	pairs := make([]string, 0, 2*len(values))
-	for _, v := range values {
-		pairs = append(pairs, v, Redacted)
-	}
-	return strings.NewReplacer(pairs...).Replace(s)
 }

@@ -199,29 +199,36 @@ func countChildren(ppid int, zombies bool) int {
 // tend's stdout and tag their lines with their names.
 func leftovers() int {
 	for _, name := range []string{"on-term", "ignore-term"} {
-		r, w, err := os.Pipe()
-		if err != nil {
+		if err := startReady(name, "HELPER_TAG="+name); err != nil {
 			fmt.Println(err)
 			return 1
 		}
-		c := exec.Command(os.Args[0], "helper", name)
-		c.Stdout, c.Stderr = os.Stdout, os.Stderr
-		c.Env = append(os.Environ(), "HELPER_TAG="+name)
-		c.ExtraFiles = []*os.File{w}
-		if err := c.Start(); err != nil {
-			fmt.Println(err)
-			return 1
-		}
-		w.Close()
-		if _, err := r.Read(make([]byte, 1)); err != nil { // its ready byte on fd 3
-			fmt.Println(err)
-			return 1
-		}
-		r.Close()
-		c.Process.Release()
 	}
 	ready()
 	return 0
+}
+
+// startReady starts helper name in the background with env added, and
+// returns once it has written its ready byte on fd 3 (see ready).
+func startReady(name string, env ...string) error {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	c := exec.Command(os.Args[0], "helper", name)
+	c.Stdout, c.Stderr = os.Stdout, os.Stderr
+	c.Env = append(os.Environ(), env...)
+	c.ExtraFiles = []*os.File{w}
+	err = c.Start()
+	w.Close()
+	if err != nil {
+		return err
+	}
+	if _, err := r.Read(make([]byte, 1)); err != nil {
+		return err
+	}
+	return c.Process.Release()
 }
 
 func ttyReport() int {

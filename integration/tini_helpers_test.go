@@ -55,24 +55,10 @@ func sigwrap(args []string) int {
 // family starts a child in its own process group's (its child, tagged
 // "child"), and prints the signals each gets; both exit on SIGTERM.
 func family() int {
-	r, w, err := os.Pipe()
-	if err != nil {
+	if err := startReady("tagged-signals"); err != nil {
 		fmt.Println(err)
 		return 1
 	}
-	c := exec.Command(os.Args[0], "helper", "tagged-signals")
-	c.Stdout, c.Stderr = os.Stdout, os.Stderr
-	c.ExtraFiles = []*os.File{w}
-	if err := c.Start(); err != nil {
-		fmt.Println(err)
-		return 1
-	}
-	w.Close()
-	if _, err := r.Read(make([]byte, 1)); err != nil { // its ready byte on fd 3
-		fmt.Println(err)
-		return 1
-	}
-	c.Process.Release()
 	return printSignals()
 }
 
