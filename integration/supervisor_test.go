@@ -56,16 +56,26 @@ func supervise(t *testing.T, body string, extra ...string) *proc {
 // waitLog waits for a line of tend's log that holds every one of parts.
 func (p *proc) waitLog(limit time.Duration, parts ...string) string {
 	p.t.Helper()
+	return p.waitLogN(limit, 1, parts...)
+}
+
+// waitLogN waits until n of tend's log lines contain every part and
+// returns the nth.
+func (p *proc) waitLogN(limit time.Duration, n int, parts ...string) string {
+	p.t.Helper()
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
+		seen := 0
 		for _, l := range strings.Split(p.stderr.String(), "\n") {
 			if containsAll(l, parts) {
-				return l
+				if seen++; seen == n {
+					return l
+				}
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	p.t.Fatalf("no log line with %q within %v", parts, limit)
+	p.t.Fatalf("no %d log lines with %q within %v", n, parts, limit)
 	return ""
 }
 
