@@ -52,6 +52,18 @@ type Config struct {
 	EnvFiles []string
 	// SecretFiles is [tend] secret_files, the programs' default.
 	SecretFiles bool
+	// OutputFormat is [tend] output_format, the programs' default: "text"
+	// (lines as written, prefixed) or "json" (one JSON object per line).
+	OutputFormat string
+	// TerminationLog is where tend writes why it exited when a required
+	// program ended; "" means /dev/termination-log when it exists.
+	TerminationLog string
+	// MetricsListen is a HOST:PORT that serves GET /metrics over plain
+	// HTTP; "" serves nothing.
+	MetricsListen string
+	// WatchConfig reloads the config when its files or include
+	// directories change (inotify), as SIGHUP would.
+	WatchConfig bool
 	// Programs lists every program instance, after numprocs expansion,
 	// sorted by Name.
 	Programs []*Program
@@ -131,7 +143,37 @@ type Program struct {
 	RedirectStderr bool // stderr joins stdout
 	LogPrefix      bool // default true: prefix lines on tend's output with "NAME | "
 	LogTimestamps  bool // prefix each line with an RFC 3339 UTC timestamp
+	// OutputFormat is "text" or "json": how lines reach tend's stdout and
+	// stderr (files always get text).
+	OutputFormat string
+	// Multiline, when set, joins a line that matches it to the record
+	// before it (a stack trace's continuation lines).
+	Multiline *regexp.Regexp
+
+	// StopCommand, when set, is run instead of sending StopSignal; then
+	// StopWait and SIGKILL apply as after a signal.
+	StopCommand []string
+	// StopDelay is how long a stop or shutdown reports the program not
+	// ready before it stops it (a drain); 0 for none.
+	StopDelay time.Duration
+	// ReloadSignal is what `reload NAME` sends; 0 when the program has none.
+	ReloadSignal syscall.Signal
+	// Listen are sockets tend opens once and passes to each start as fds
+	// 3.. (LISTEN_FDS), kept open across restarts.
+	Listen []Listen
+	// Rolling: restarting the instances of its numprocs group restarts
+	// one at a time, each once the one before is ready.
+	Rolling bool
 }
+
+// Listen is one socket of a program's listen key.
+type Listen struct {
+	Net  string // "tcp" or "unix"
+	Addr string // HOST:PORT, or the socket file's path
+}
+
+// String is the socket as written: "tcp:HOST:PORT" or "unix:PATH".
+func (l Listen) String() string { return l.Net + ":" + l.Addr }
 
 // Check is a readiness or health check.
 type Check struct {
@@ -162,6 +204,7 @@ func Default(env func(string) (string, bool)) *Config {
 		SocketMode:      0o600,
 		LogLevel:        "info",
 		LogFormat:       "text",
+		OutputFormat:    "text",
 		ShutdownTimeout: 9 * time.Second,
 	}
 	if env != nil {
@@ -203,5 +246,6 @@ func defaultProgram(name string) *Program {
 		Stdout:         Log{MaxBytes: 50 * 1024 * 1024, Backups: 10},
 		Stderr:         Log{MaxBytes: 50 * 1024 * 1024, Backups: 10},
 		LogPrefix:      true,
+		OutputFormat:   "text",
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"reflect"
+	"regexp"
 	"slices"
 )
 
@@ -11,13 +12,15 @@ import (
 // their env files hold included), secret_files, clear_env, an
 // eventlistener's events, user, directory, umask or type differ; or where their output
 // goes (stdout_logfile, stderr_logfile, redirect_stderr) or how it is
-// written (log_prefix, log_timestamps) differs; or the name now belongs to
+// written (log_prefix, log_timestamps, output_format, multiline) differs,
+// or its listen sockets do; or the name now belongs to
 // another [program.NAME] table or instance number.
 //
 // Updated programs keep their process and take the new settings: log sizes
 // and backups, autostart, autorestart, exitcodes, startsecs, startretries,
 // backoff_max, the stop settings (stopsignal, stopwaitsecs, stopasgroup,
-// killasgroup, used the next time it stops), priority, depends_on, group,
+// killasgroup, stop_command, stop_delay, used the next time it stops),
+// reload_signal, rolling, priority, depends_on, group,
 // required, numprocs (of the instances that remain), the ready and
 // health checks with their timings, and a oneshot's schedule with its
 // time zone, concurrency and starting_deadline.
@@ -93,6 +96,9 @@ type execSettings struct {
 	RedirectStderr bool
 	LogPrefix      bool
 	LogTimestamps  bool
+	OutputFormat   string
+	Multiline      string
+	Listen         []Listen
 }
 
 // needsRestart reports whether a and b differ in how the process is
@@ -109,7 +115,22 @@ func execOf(p *Program) execSettings {
 		FileEnv: nilIfEmpty(p.FileEnv), SecretFiles: p.SecretFiles, Events: nilIfEmpty(p.Events),
 		Stdout: p.Stdout.Path, Stderr: p.Stderr.Path, RedirectStderr: p.RedirectStderr,
 		LogPrefix: p.LogPrefix, LogTimestamps: p.LogTimestamps,
+		OutputFormat: p.OutputFormat, Multiline: patternOf(p.Multiline), Listen: nilIfEmptyListen(p.Listen),
 	}
+}
+
+func patternOf(re *regexp.Regexp) string {
+	if re == nil {
+		return ""
+	}
+	return re.String()
+}
+
+func nilIfEmptyListen(s []Listen) []Listen {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
 
 // settings returns p with its check patterns replaced by their source, so
@@ -134,6 +155,8 @@ func settings(p *Program) any {
 		sched = p.Schedule.String() + " in " + p.Schedule.Location().String()
 	}
 	q.Schedule = nil
+	q.Multiline, q.Listen = nil, nil // compared by execOf
+	q.StopCommand = nilIfEmpty(q.StopCommand)
 	ready, health := view(p.Ready), view(p.Health)
 	q.Ready, q.Health = Check{}, Check{}
 	q.Env, q.Command = nilIfEmpty(q.Env), nilIfEmpty(q.Command)

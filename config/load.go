@@ -56,6 +56,8 @@ func parse(name string, data []byte, env func(string) (string, bool), glob func(
 	}
 	progs := l.finish()
 	l.readEnvFiles(cfg, progs)
+	l.inherit(cfg, progs)
+	l.checkSockets(progs)
 	if err := l.probs.err(); err != nil {
 		return nil, err
 	}
@@ -186,6 +188,28 @@ func (l *loader) tend(f *file, cfg *Config, v any) ([]string, []string) {
 			}
 		case "secret_files":
 			l.setBool(f, path, v, &cfg.SecretFiles)
+		case "output_format":
+			if s, ok := l.oneOf(f, path, v, "text", "json"); ok {
+				cfg.OutputFormat = s
+			}
+		case "termination_log":
+			if s, ok := l.str(f, path, v); ok {
+				if s != "" && !filepath.IsAbs(s) {
+					l.errorf(f, path, "%q is not an absolute path", s)
+				}
+				cfg.TerminationLog = s
+			}
+		case "metrics_listen":
+			if s, ok := l.str(f, path, v); ok {
+				if s != "" {
+					if err := checkHostPort(s); err != nil {
+						l.fail(f, path, err)
+					}
+				}
+				cfg.MetricsListen = s
+			}
+		case "watch_config":
+			l.setBool(f, path, v, &cfg.WatchConfig)
 		default:
 			l.errorf(f, path, "unknown key")
 		}

@@ -62,7 +62,7 @@ func TestProgramDefaults(t *testing.T) {
 		HealthInterval: 10 * time.Second, HealthTimeout: 5 * time.Second, HealthRetries: 3,
 		Stdout:    Log{MaxBytes: 50 << 20, Backups: 10},
 		Stderr:    Log{MaxBytes: 50 << 20, Backups: 10},
-		LogPrefix: true,
+		LogPrefix: true, OutputFormat: "text",
 	}
 	if !reflect.DeepEqual(p, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", *p, *want)
@@ -74,7 +74,7 @@ func TestTendDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Config{File: "t.toml", Socket: DefaultSocket, SocketMode: 0o600, LogLevel: "info", LogFormat: "text", ShutdownTimeout: 9 * time.Second}
+	want := &Config{File: "t.toml", Socket: DefaultSocket, SocketMode: 0o600, LogLevel: "info", LogFormat: "text", OutputFormat: "text", ShutdownTimeout: 9 * time.Second}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got %+v, want %+v", cfg, want)
 	}

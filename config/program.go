@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"tend/schedule"
@@ -28,10 +30,11 @@ type tmpl struct {
 	hasGroup bool
 	badCheck map[string]bool // "ready", "health": reported already
 
-	envFile     *envFileKey // where env_file is, for its errors
-	sched       *schedule.Schedule
-	loc         *time.Location
-	secretFiles bool // secret_files is set: [tend]'s does not apply
+	envFile      *envFileKey // where env_file is, for its errors
+	sched        *schedule.Schedule
+	loc          *time.Location
+	secretFiles  bool // secret_files is set: [tend]'s does not apply
+	outputFormat bool // output_format is set: [tend]'s does not apply
 }
 
 // programs reads the [program.*] tables of one file.
@@ -263,6 +266,34 @@ func (l *loader) programKey(t *tmpl, k string, v any) {
 		l.setBool(f, path, v, &p.LogPrefix)
 	case "log_timestamps":
 		l.setBool(f, path, v, &p.LogTimestamps)
+	case "output_format":
+		t.outputFormat = true
+		if s, ok := l.oneOf(f, path, v, "text", "json"); ok {
+			p.OutputFormat = s
+		}
+	case "multiline":
+		if s, ok := l.str(f, path, v); ok && s != "" {
+			re, err := regexp.Compile(s)
+			if err != nil {
+				l.errorf(f, path, "invalid regexp %q: %v", s, err)
+				return
+			}
+			p.Multiline = re
+		}
+	case "stop_command":
+		p.StopCommand = l.command(f, path, v)
+	case "stop_delay":
+		l.setDuration(f, path, v, false, &p.StopDelay)
+	case "reload_signal":
+		if sig, ok := l.signal(f, path, v); ok {
+			p.ReloadSignal = sig
+		}
+	case "listen":
+		if addrs, ok := l.strs(f, path, v); ok {
+			p.Listen = l.listen(f, path, addrs)
+		}
+	case "rolling":
+		l.setBool(f, path, v, &p.Rolling)
 	default:
 		l.errorf(f, path, "unknown key")
 	}
@@ -371,6 +402,13 @@ func (l *loader) exitcodes(f *file, path []string, v any, p *Program) {
 
 // stopsignal reads a signal name or number.
 func (l *loader) stopsignal(f *file, path []string, v any, p *Program) {
+	if sig, ok := l.signal(f, path, v); ok {
+		p.StopSignal = sig
+	}
+}
+
+// signal reads a signal name or number.
+func (l *loader) signal(f *file, path []string, v any) (syscall.Signal, bool) {
 	var s string
 	switch v := v.(type) {
 	case string:
@@ -379,14 +417,14 @@ func (l *loader) stopsignal(f *file, path []string, v any, p *Program) {
 		s = fmt.Sprint(v)
 	default:
 		l.fail(f, path, errType(`a signal name like "TERM" or a number`, v))
-		return
+		return 0, false
 	}
 	sig, err := signals.Parse(s)
 	if err != nil {
 		l.fail(f, path, err)
-		return
+		return 0, false
 	}
-	p.StopSignal = sig
+	return sig, true
 }
 
 // gated reads a value given as an expansion of tend's environment

@@ -153,6 +153,27 @@ func TestProgramKeys(t *testing.T) {
 		{`log_prefix = false`, func(p *Program) any { return p.LogPrefix }, false, ""},
 		{`log_timestamps = true`, func(p *Program) any { return p.LogTimestamps }, true, ""},
 		{`colour = "red"`, nil, nil, `program.p.colour: unknown key`},
+
+		{`output_format = "json"`, func(p *Program) any { return p.OutputFormat }, "json", ""},
+		{`output_format = "xml"`, nil, nil, `program.p.output_format: invalid value "xml": want "text" or "json"`},
+		{`multiline = "^\\s"`, func(p *Program) any { return p.Multiline.String() }, `^\s`, ""},
+		{`multiline = "("`, nil, nil, "program.p.multiline: invalid regexp \"(\": error parsing regexp: missing closing ): `(`"},
+		{`stop_command = "nginx -s quit"`, func(p *Program) any { return p.StopCommand }, []string{"nginx", "-s", "quit"}, ""},
+		{`stop_command = []`, nil, nil, `program.p.stop_command: empty command`},
+		{`stop_delay = "5s"`, func(p *Program) any { return p.StopDelay }, 5 * time.Second, ""},
+		{`stop_delay = 2`, func(p *Program) any { return p.StopDelay }, 2 * time.Second, ""},
+		{`reload_signal = "HUP"`, func(p *Program) any { return p.ReloadSignal }, syscall.SIGHUP, ""},
+		{`reload_signal = "SIGWINCH"`, func(p *Program) any { return p.ReloadSignal }, syscall.SIGWINCH, ""},
+		{`reload_signal = "RELOAD"`, nil, nil, `program.p.reload_signal: unknown signal "RELOAD"`},
+		{`rolling = true`, func(p *Program) any { return p.Rolling }, true, ""},
+		{`listen = ["tcp:0.0.0.0:8080", "unix:/run/app.sock", "tcp:[::1]:9000", "unix:@app"]`, func(p *Program) any { return fmt.Sprint(p.Listen) }, "[tcp:0.0.0.0:8080 unix:/run/app.sock tcp:[::1]:9000 unix:@app]", ""},
+		{`listen = ["tcp:8080"]`, nil, nil, `program.p.listen: listen address "tcp:8080": "8080": want HOST:PORT ("[::]:8080" for IPv6)`},
+		{`listen = ["tcp:0.0.0.0:http"]`, nil, nil, `program.p.listen: listen address "tcp:0.0.0.0:http": "0.0.0.0:http": port "http" is not a number from 1 to 65535`},
+		{`listen = ["tcp::0"]`, nil, nil, `program.p.listen: listen address "tcp::0": ":0": port "0" is not a number from 1 to 65535`},
+		{`listen = ["udp:0.0.0.0:53"]`, nil, nil, `program.p.listen: listen address "udp:0.0.0.0:53": unknown network "udp": want tcp or unix`},
+		{`listen = ["unix:app.sock"]`, nil, nil, `program.p.listen: listen address "unix:app.sock": the socket path must be absolute`},
+		{`listen = ["/run/app.sock"]`, nil, nil, `program.p.listen: listen address "/run/app.sock": want tcp:HOST:PORT or unix:PATH`},
+		{`listen = ["tcp::80", "tcp::80"]`, nil, nil, `program.p.listen: "tcp::80" is listed twice`},
 	} {
 		t.Run(tc.line, func(t *testing.T) {
 			src := "[program.p]\ncommand = [\"/bin/true\"]\n" + tc.line + "\n"
@@ -270,6 +291,40 @@ func TestScheduleKeys(t *testing.T) {
 			t.Errorf("%q: no schedule", tc.body)
 		case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)):
 			t.Errorf("%q: %v, want %s", tc.body, err, tc.want)
+		}
+	}
+}
+
+func TestListenOwner(t *testing.T) {
+	src := "[program.a]\ncommand = \"a\"\nlisten = [\"tcp::80\"]\nnumprocs = 2\n[program.b]\ncommand = \"b\"\nlisten = [\"tcp::80\"]\n"
+	_, err := Parse("t.toml", []byte(src), noEnv)
+	want := `t.toml:7: program.b.listen: "tcp::80" is also program "a"'s: a socket goes to one program`
+	if got := problemLines(t, err); len(got) != 1 || got[0] != want {
+		t.Fatalf("problems:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestTendNewKeys(t *testing.T) {
+	src := "[tend]\noutput_format = \"json\"\ntermination_log = \"/tmp/term\"\nmetrics_listen = \"127.0.0.1:9100\"\nwatch_config = true\n" +
+		"[program.a]\ncommand = \"a\"\n[program.b]\ncommand = \"b\"\noutput_format = \"text\"\n"
+	cfg, err := Parse("t.toml", []byte(src), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.OutputFormat != "json" || cfg.TerminationLog != "/tmp/term" || cfg.MetricsListen != "127.0.0.1:9100" || !cfg.WatchConfig {
+		t.Errorf("[tend]: %+v", cfg)
+	}
+	if a, b := cfg.Programs[0].OutputFormat, cfg.Programs[1].OutputFormat; a != "json" || b != "text" {
+		t.Errorf("output_format: a %q (want [tend]'s json), b %q (its own)", a, b)
+	}
+	for _, tc := range []struct{ line, want string }{
+		{`termination_log = "term"`, `t.toml:2: tend.termination_log: "term" is not an absolute path`},
+		{`metrics_listen = "9100"`, `t.toml:2: tend.metrics_listen: "9100": want HOST:PORT ("[::]:8080" for IPv6)`},
+		{`output_format = 1`, `t.toml:2: tend.output_format: expected a string, got integer`},
+	} {
+		_, err := Parse("t.toml", []byte("[tend]\n"+tc.line+"\n"), noEnv)
+		if got := problemLines(t, err); len(got) != 1 || got[0] != tc.want {
+			t.Errorf("%s:\n%s\nwant:\n%s", tc.line, got, tc.want)
 		}
 	}
 }
