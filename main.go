@@ -20,6 +20,7 @@ import (
 	"tend/control"
 	"tend/convert"
 	"tend/output"
+	"tend/spawn"
 	"tend/supervisor"
 	"tend/tini"
 )
@@ -38,6 +39,7 @@ const usage = `usage:
 `
 
 func main() {
+	spawn.ExecShim() // a program's first step to LISTEN_PID, when it is one
 	os.Exit(run(os.Args[1:], os.Stderr))
 }
 

@@ -56,7 +56,7 @@ var commands = []command{
 	{"signal", "SIG TARGET...", "send a signal: TERM, SIGTERM or 15", checkSignal},
 	{"pid", "[TARGET]", "a program's pid; tend's own without a target", checkPid},
 	{"reread", "", "show what reload would change", noArgs},
-	{"reload", "", "re-read the config and apply the changes", noArgs},
+	{"reload", "[TARGET...]", "re-read the config and apply the changes; with targets, send each its reload_signal", anyTargets},
 	{"reopen", "", "reopen every log file", noArgs},
 	{"tail", "TARGET [N]", "the last N lines a program wrote (default 50)", checkTail},
 	{"history", "TARGET", "a program's last 20 runs: start, end, status, max RSS, CPU", oneTarget},
@@ -95,7 +95,8 @@ var errEmpty = errors.New("empty request")
 //	status [TARGET...]        start TARGET...       stop TARGET...
 //	restart TARGET...         signal SIG TARGET...  pid [TARGET]
 //	tail TARGET [N]           wait TARGET... [TIMEOUT]  history TARGET
-//	reread, reload, reopen, events, shutdown, version, help: no arguments
+//	reload [TARGET...]
+//	reread, reopen, events, shutdown, version, help: no arguments
 //
 // SIG is anything signals.Parse reads. N is a positive integer. The last
 // argument of wait is its TIMEOUT when it reads as one (Go's duration

@@ -46,7 +46,7 @@ func TestParse(t *testing.T) {
 		{line: "reread", want: Request{Cmd: "reread"}},
 		{line: "reread now", err: "reread: takes no arguments"},
 		{line: "reload", want: Request{Cmd: "reload"}},
-		{line: "reload x", err: "reload: takes no arguments"},
+		{line: "reload x web:*", want: Request{Cmd: "reload", Args: []string{"x", "web:*"}, Targets: []string{"x", "web:*"}}},
 		{line: "reopen", want: Request{Cmd: "reopen"}},
 		{line: "reopen x", err: "reopen: takes no arguments"},
 

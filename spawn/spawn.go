@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -49,6 +50,12 @@ type Spec struct {
 	// tend in between.
 	Foreground bool
 	Ctty       int
+	// ListenPID sets LISTEN_PID to the child's own pid, as systemd's
+	// socket activation does, for the sockets passed as fds 3.. (the
+	// caller sets LISTEN_FDS). Go cannot run code between fork and exec,
+	// so the child execs tend's own binary first, which sets it and
+	// execs the program (ExecShim); the program's argv is unchanged.
+	ListenPID bool
 }
 
 // Error is a process that could not be started.
@@ -115,11 +122,67 @@ func Start(s Spec) (int, error) {
 		old := unix.Umask(s.Umask)
 		defer unix.Umask(old)
 	}
+	if s.ListenPID {
+		self, err := selfPath()
+		if err != nil {
+			return 0, &Error{Op: "exec", Name: s.Argv[0], Err: err}
+		}
+		attr.Env = append(attr.Env[:len(attr.Env):len(attr.Env)], shimVar+"="+path)
+		path = self
+	}
 	pid, err := syscall.ForkExec(path, s.Argv, attr)
 	if err != nil {
+		if s.ListenPID {
+			err = fmt.Errorf("%w (run through tend's own binary, %s, to set LISTEN_PID)", err, path)
+		}
 		return 0, &Error{Op: "exec", Name: s.Argv[0], Err: err}
 	}
 	return pid, nil
+}
+
+// shimVar carries, from tend to the child it starts with ListenPID, the
+// path of the program to exec once LISTEN_PID is set.
+const shimVar = "TEND_LISTEN_EXEC"
+
+// selfPath is the binary a ListenPID child execs: /proc/self/exe, which
+// names tend's binary even if its file was replaced or removed since; else
+// the path tend was started from.
+func selfPath() (string, error) {
+	const proc = "/proc/self/exe"
+	if unix.Access(proc, unix.X_OK) == nil {
+		return proc, nil
+	}
+	p, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("cannot find tend's own binary to set LISTEN_PID: %w", err)
+	}
+	return p, nil
+}
+
+// ExecShim is the child's half of ListenPID. main calls it first: when
+// tend was started as such a child, it sets LISTEN_PID to its own pid and
+// execs the program, with the environment tend gave it less shimVar;
+// otherwise it returns at once. It never returns when it acts: an exec that
+// fails ends the process with a shell's status, 127 or 126.
+func ExecShim() {
+	path, ok := os.LookupEnv(shimVar)
+	if !ok {
+		return
+	}
+	env := os.Environ()
+	out := env[:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, shimVar+"=") && !strings.HasPrefix(kv, "LISTEN_PID=") {
+			out = append(out, kv)
+		}
+	}
+	out = append(out, "LISTEN_PID="+strconv.Itoa(os.Getpid()))
+	err := unix.Exec(path, os.Args, out)
+	fmt.Fprintf(os.Stderr, "tend: exec %s: %v\n", path, err)
+	if errors.Is(err, unix.ENOENT) {
+		os.Exit(127)
+	}
+	os.Exit(126)
 }
 
 // LookPath finds the executable for name as execvp(3) would, in the PATH of

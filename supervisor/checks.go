@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"syscall"
 	"time"
+
+	"tend/signals"
 )
 
 // cmdCheck is a ready or health check the core asked for: a command (its
@@ -13,6 +15,7 @@ type cmdCheck struct {
 	p        *program
 	gen      int
 	health   bool
+	stop     bool      // the program's stop_command, not a check
 	argv     []string  // a command check
 	kind     string    // a probe: "tcp" or "http"
 	target   string    // a probe: the address or URL
@@ -32,11 +35,19 @@ func (s *core) checkAt(p *program) time.Time {
 	if p.checkPid != 0 {
 		t = earliest(t, s.checks[p.checkPid].deadline)
 	}
+	if p.stopPid != 0 {
+		t = earliest(t, s.checks[p.stopPid].deadline)
+	}
 	return t
 }
 
 // runChecks starts the checks that are due for p and ends overdue ones.
 func (s *core) runChecks(p *program, now time.Time) {
+	if c := s.checks[p.stopPid]; c != nil && !now.Before(c.deadline) {
+		s.log.Warn("stop_command did not end in time; sending it SIGKILL", "program", p.cfg.Name, "pid", p.stopPid)
+		s.do(effect{kind: effSignal, p: p, pid: -p.stopPid, sig: syscall.SIGKILL})
+		c.deadline = now.Add(time.Hour) // reaped soon
+	}
 	if p.checkPid != 0 {
 		if c := s.checks[p.checkPid]; c != nil && !now.Before(c.deadline) {
 			s.do(effect{kind: effSignal, p: p, pid: -p.checkPid, sig: syscall.SIGKILL})
@@ -62,9 +73,39 @@ func (s *core) runChecks(p *program, now time.Time) {
 	}
 }
 
+// stopCommand runs p's stop_command instead of sending stopsignal. It
+// may take until stopwaitsecs is over, when the program gets SIGKILL and
+// the command too.
+func (s *core) stopCommand(p *program, now time.Time) {
+	if p.stopPid != 0 {
+		return // one is under way already
+	}
+	s.log.Info("running stop_command", "program", p.cfg.Name, "pid", p.pid)
+	s.do(effect{kind: effCheck, check: &cmdCheck{p: p, gen: p.gen, stop: true, argv: p.cfg.StopCommand, deadline: p.deadline}})
+}
+
+// stopFailed handles a stop_command that could not run or failed: the
+// program still runs, so it gets its stopsignal after all, rather than
+// waiting for SIGKILL.
+func (s *core) stopFailed(c *cmdCheck, why string) {
+	p := c.p
+	if c.gen != p.gen || p.pid == 0 || p.state != Stopping {
+		return
+	}
+	s.log.Warn("stop_command failed; sending stopsignal", "program", p.cfg.Name, "pid", p.pid, "err", why, "signal", signals.Name(p.stopSignal()))
+	s.kill(p, p.stopSignal(), p.cfg.StopAsGroup)
+}
+
 // checkDone handles a command check's exit.
 func (s *core) checkDone(c *cmdCheck, code int, now time.Time) {
 	p := c.p
+	if c.stop {
+		p.stopPid = 0
+		if code != 0 {
+			s.stopFailed(c, fmt.Sprintf("%q exited with status %d", c.argv[0], code))
+		}
+		return
+	}
 	p.checkPid = 0
 	if c.gen != p.gen || p.pid == 0 {
 		return

@@ -31,6 +31,10 @@ func (s *core) request(in called, now time.Time) {
 	case "history":
 		s.history(c, r.Targets)
 	case "reread", "reload":
+		if len(r.Targets) > 0 {
+			s.reloadPrograms(c, r.Targets)
+			return
+		}
 		if !s.canLoad {
 			c.Err(errNoConfig.Error())
 			return
@@ -183,6 +187,12 @@ func (s *core) describeState(p *program, now time.Time) string {
 		}
 		return d + ", waiting for ready check " + p.cfg.Ready.Kind
 	case Stopping:
+		switch {
+		case p.draining:
+			return fmt.Sprintf("pid %d, draining, stops in %s", p.pid, uptime(p.deadline.Sub(now)))
+		case p.held:
+			return fmt.Sprintf("pid %d, drained, stops after its dependents", p.pid)
+		}
 		return fmt.Sprintf("pid %d, stopping for %s", p.pid, since)
 	case Backoff:
 		return fmt.Sprintf("%s, exit status %d; next try in %s", p.reason, p.code, uptime(p.deadline.Sub(now)))
@@ -230,6 +240,32 @@ func uptime(d time.Duration) string {
 		return strconv.FormatInt(days, 10) + " days, " + hms
 	}
 	return hms
+}
+
+// reloadPrograms answers `reload TARGET...`: each target's process is
+// sent its reload_signal (nginx, gunicorn and php-fpm reload gracefully on
+// SIGHUP or SIGUSR2), not restarted. Like signal, it goes to the process,
+// not its group: a master reloads its workers itself.
+func (s *core) reloadPrograms(c replier, targets []string) {
+	ps, err := s.resolve(targets)
+	if err != nil {
+		c.Err(err.Error())
+		return
+	}
+	var failed []string
+	for _, p := range ps {
+		switch {
+		case p.cfg.ReloadSignal == 0:
+			failed = append(failed, p.cfg.Name+" has no reload_signal; use restart")
+		case p.pid == 0 || (p.state != Running && p.state != Starting):
+			failed = append(failed, p.cfg.Name+" is not running")
+		default:
+			s.log.Info("reload_signal sent", "program", p.cfg.Name, "pid", p.pid, "signal", signals.Name(p.cfg.ReloadSignal))
+			s.do(effect{kind: effSignal, p: p, pid: p.pid, sig: p.cfg.ReloadSignal})
+			c.Line(p.cfg.Name + ": reloaded")
+		}
+	}
+	finish(c, failed)
 }
 
 // signalRequest answers `signal SIG TARGET...`: the signal goes to each
@@ -328,6 +364,7 @@ type target struct {
 	seq    int  // p's transitions when asked: a FATAL after this is news
 	done   bool // answered
 	failed string
+	queued bool // a rolling restart's later instance, not yet restarted
 }
 
 // change starts a start, stop, restart or wait request, and answers it
@@ -357,14 +394,16 @@ func (s *core) change(c replier, r control.Request, now time.Time) {
 			s.apply(p, evStop, now)
 		}
 	case "restart":
-		for _, p := range ps {
-			p.wanted = true
-			p.started = true
-			if p.state == Stopped && !s.depsReady(p) {
-				p.started = false // schedule starts it once they are ready
-				continue
+		rolling := map[string]bool{}
+		for i, p := range ps {
+			if p.cfg.Rolling && p.cfg.NumProcs > 1 {
+				if rolling[p.cfg.Base] {
+					w.targets[i].queued = true // once the one before is ready
+					continue
+				}
+				rolling[p.cfg.Base] = true
 			}
-			s.apply(p, evRestart, now)
+			s.restart(p, now)
 		}
 	case "wait":
 		w.timeout = r.Timeout
@@ -374,6 +413,36 @@ func (s *core) change(c replier, r control.Request, now time.Time) {
 		s.log.Info(r.Cmd+" requested", "targets", strings.Join(r.Targets, " "))
 	}
 	s.waiters = append(s.waiters, w)
+}
+
+// restart restarts p, or starts it once its dependencies are ready.
+func (s *core) restart(p *program, now time.Time) {
+	p.wanted = true
+	p.started = true
+	if p.state == Stopped && !s.depsReady(p) {
+		p.started = false // schedule starts it once they are ready
+		return
+	}
+	s.apply(p, evRestart, now)
+}
+
+// rollOn goes on with a rolling restart once t is done: the next instance
+// of t's program that w has queued is restarted; when t failed, none is,
+// so that a bad release takes down one instance, not all.
+func (s *core) rollOn(w *waiter, t *target, now time.Time) {
+	for _, u := range w.targets {
+		if !u.queued || u.p.cfg.Base != t.p.cfg.Base {
+			continue
+		}
+		if t.failed != "" {
+			u.queued, u.done, u.failed = false, true, "not restarted: "+t.p.cfg.Name+" failed first"
+			continue
+		}
+		u.queued, u.gen, u.seq = false, u.p.gen, u.p.seq
+		s.log.Info("rolling restart: next instance", "program", u.p.cfg.Name, "after", t.p.cfg.Name)
+		s.restart(u.p, now)
+		return
+	}
 }
 
 // want makes p wanted, and its dependencies with it, and starts what can
@@ -437,6 +506,10 @@ func (s *core) progress(w *waiter, now time.Time) bool {
 		if t.done {
 			continue
 		}
+		if t.queued {
+			pending++
+			continue
+		}
 		ok, failed := s.reached(w.cmd, t)
 		switch {
 		case ok:
@@ -449,9 +522,13 @@ func (s *core) progress(w *waiter, now time.Time) bool {
 			case "restart":
 				w.call.Line(t.p.cfg.Name + ": stopped")
 				w.call.Line(t.p.cfg.Name + ": started")
+				s.rollOn(w, t, now)
 			}
 		case failed != "":
 			t.done, t.failed = true, failed
+			if w.cmd == "restart" {
+				s.rollOn(w, t, now)
+			}
 		default:
 			pending++
 		}
@@ -496,6 +573,8 @@ func (s *core) reached(cmd string, t *target) (ok bool, failed string) {
 		return false, why
 	case p.state == Stopped && !p.wanted:
 		return false, "stopped"
+	case p.state == Stopping && !p.wanted && cmd == "wait":
+		return false, "stopping" // draining, or on its way down: it will not be ready
 	case p.removed:
 		return false, "removed by a reload"
 	}

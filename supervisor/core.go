@@ -230,10 +230,18 @@ func (s *core) handle(in input, now time.Time) []effect {
 		s.do(effect{kind: effUnwatch, p: in.p})
 		s.apply(in.p, evSpawnFail, now) // its transition's log line gives the reason
 	case checkStarted:
-		in.c.p.checkPid = in.pid
+		if in.c.stop {
+			in.c.p.stopPid = in.pid
+		} else {
+			in.c.p.checkPid = in.pid
+		}
 		s.checks[in.pid] = in.c
 	case checkFailed:
-		s.checkFailed(in.c.p, in.c.health, in.err, now)
+		if in.c.stop {
+			s.stopFailed(in.c, in.err.Error())
+		} else {
+			s.checkFailed(in.c.p, in.c.health, in.err, now)
+		}
 	case loaded:
 		s.loaded(in, now)
 	}
@@ -330,7 +338,11 @@ func (s *core) apply(p *program, ev event, now time.Time) {
 		}
 	}
 	if eff&doTerm != 0 {
-		s.kill(p, p.stopSignal(), p.cfg.StopAsGroup)
+		if len(p.cfg.StopCommand) > 0 && p.pid != 0 {
+			s.stopCommand(p, now)
+		} else {
+			s.kill(p, p.stopSignal(), p.cfg.StopAsGroup)
+		}
 	}
 	if eff&doKill != 0 {
 		s.log.Warn("program did not stop in time; sending SIGKILL", "program", p.cfg.Name, "pid", p.pid)
@@ -390,6 +402,9 @@ func (s *core) changed(p *program, from State, now time.Time) {
 	}
 	if p.state == Running {
 		p.healthAt, p.healthFails = now.Add(p.cfg.HealthInterval), 0
+	}
+	if p.draining {
+		s.log.Info("program draining: not ready, stopping after stop_delay", "program", p.cfg.Name, "pid", p.pid, "stop_delay", p.cfg.StopDelay.String())
 	}
 	if p.scheduled() && from == Running && (p.state == Exited || p.state == Backoff) {
 		s.log.Info("scheduled run ended", "program", p.cfg.Name, "exit_code", p.code, "duration", now.Sub(p.spawned).Round(time.Millisecond).String())

@@ -168,6 +168,16 @@ func (h *host) start(p *program) (int, error) {
 	w := &watch{}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
 	h.watch[p] = w
+	if len(c.Listen) > 0 {
+		socks, err := h.sockets(c)
+		if err != nil {
+			return 0, err
+		}
+		for _, f := range socks {
+			files = append(files, f.Fd()) // 3.., before a ready fd (config keeps it above them)
+		}
+		tendEnv = append(tendEnv, listenEnv(c)...)
+	}
 	switch c.Ready.Kind {
 	case "notify":
 		notifySeq++
@@ -207,6 +217,7 @@ func (h *host) start(p *program) (int, error) {
 	if isMain && foregroundTTY() {
 		spec.Foreground, spec.Ctty = true, 0
 	}
+	spec.ListenPID = len(c.Listen) > 0
 	pid, err := spawn.Start(spec)
 	for _, f := range w.child {
 		f.Close()
@@ -272,6 +283,29 @@ func (h *host) pipeOutput(p *program, o *output.Output, w *watch, files []uintpt
 		pattern = p.cfg.Ready.Pattern
 		matched = func() { h.send(result{p: p, gen: gen, ready: true}) }
 	}
+	child, err := h.pipes(p, o, files, noStdout, pattern, matched)
+	w.child = append(w.child, child...)
+	return err
+}
+
+// pipeTo gives a process that speaks for p (its stop_command) pipes to
+// p's output. The caller closes the returned write ends once it has
+// started the process.
+func (h *host) pipeTo(p *program, o *output.Output, files []uintptr) ([]*os.File, error) {
+	child, err := h.pipes(p, o, files, false, nil, nil)
+	if err != nil {
+		for _, f := range child {
+			f.Close()
+		}
+	}
+	return child, err
+}
+
+// pipes makes files[1] and files[2] pipes (one for both with
+// redirect_stderr; none for stdout with noStdout) pumped to o, and returns
+// their write ends.
+func (h *host) pipes(p *program, o *output.Output, files []uintptr, noStdout bool, pattern *regexp.Regexp, matched func()) ([]*os.File, error) {
+	var child []*os.File
 	for i := 1; i <= 2; i++ {
 		if i == 1 && noStdout {
 			continue // an eventlistener's stdout is the protocol's
@@ -282,13 +316,13 @@ func (h *host) pipeOutput(p *program, o *output.Output, w *watch, files []uintpt
 		}
 		r, wr, err := os.Pipe()
 		if err != nil {
-			return fmt.Errorf("output pipe: %w", err)
+			return child, fmt.Errorf("output pipe: %w", err)
 		}
-		w.child = append(w.child, wr)
+		child = append(child, wr)
 		files[i] = wr.Fd()
 		o.Pump(r, i, pattern, matched, &h.pumps)
 	}
-	return nil
+	return child, nil
 }
 
 // secrets applies secret_files to env: each NAME_FILE=PATH that c sets

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -94,6 +95,7 @@ type host struct {
 	outs    map[*program]*output.Output // where each program's output goes; none for main
 	files   rotate.Registry             // the log files, each open once however many streams share it
 	pools   map[*program]*listener.Pool // each eventlistener's queue of events, across its restarts
+	socks   map[string]*os.File         // listen sockets, by address; nil until one is opened
 	serials listener.Serials
 
 	null           *os.File // /dev/null, the config programs' standard input
@@ -206,6 +208,9 @@ func (h *host) carry(effs []effect, now time.Time) {
 		in := h.queue[0]
 		h.queue = h.queue[1:]
 		effs = h.core.handle(in, now)
+	}
+	if len(h.socks) > 0 {
+		h.pruneSockets() // a reload may have let one go
 	}
 	next := h.core.next()
 	if next.IsZero() {
@@ -324,6 +329,9 @@ func (h *host) finish() {
 		}
 		close(done)
 	}()
+	for name, f := range h.socks {
+		closeSocket(name, f)
+	}
 	select {
 	case <-done:
 	case <-time.After(finishWait):
@@ -340,13 +348,32 @@ func (h *host) probe(c *cmdCheck) {
 	}()
 }
 
-// startCmd runs a command check as its program's user, in its directory
-// and environment, with its output to tend's.
+// startCmd runs a command check, or a stop_command, as its program's user,
+// in its directory and environment. A check's output goes to tend's; a
+// stop_command's is the program's own (its prefix, its log files), and it
+// is told the program's pid as $MAINPID, as systemd's ExecStop is.
 func (h *host) startCmd(c *cmdCheck) {
-	spec, err := processSpec(c.p.cfg, c.argv, []uintptr{h.devNull(), 1, 2}, c.p != h.core.main, nil)
+	files := []uintptr{h.devNull(), 1, 2}
+	var env []string
+	var child []*os.File
+	if c.stop {
+		env = []string{"MAINPID=" + strconv.Itoa(c.p.pid)}
+		if o := h.outs[c.p]; o != nil {
+			var err error
+			if child, err = h.pipeTo(c.p, o, files); err != nil {
+				h.answer(checkFailed{c: c, err: err})
+				return
+			}
+		}
+	}
+	spec, err := processSpec(c.p.cfg, c.argv, files, c.p != h.core.main, env)
 	if err == nil {
 		var pid int
-		if pid, err = spawn.Start(spec); err == nil {
+		pid, err = spawn.Start(spec)
+		for _, f := range child {
+			f.Close()
+		}
+		if err == nil {
 			h.answer(checkStarted{c: c, pid: pid})
 			return
 		}

@@ -79,6 +79,13 @@ type program struct {
 	deadline time.Time // zero: none
 	killed   bool      // SIGKILL sent while stopping
 	then     after
+	// A stop with stop_delay drains first: STOPPING, not ready, with no
+	// signal sent until the delay is over. In a shutdown the drained
+	// program then waits for its wave (held), so stop_delay does not
+	// undo the order of the waves.
+	draining bool
+	held     bool
+	ordered  bool // shutting down: a drained program is held for its wave
 
 	seq     int    // transitions so far: a request asks whether one came after it
 	lastPid int    // the pid of the latest process, kept after it ends
@@ -92,6 +99,7 @@ type program struct {
 	deps        []*program      // depends_on
 	checkAt     time.Time       // next ready command check
 	checkPid    int             // a command check running, 0 if none
+	stopPid     int             // its stop_command running, 0 if none
 	healthAt    time.Time       // next health check
 	healthFails int             // health checks failed in a row
 	healthBusy  bool            // a tcp or http health check is under way
@@ -129,12 +137,19 @@ func (p *program) step(ev event, now time.Time) action {
 	case evStop:
 		switch p.state {
 		case Starting, Running:
+			if p.cfg.StopDelay > 0 && p.pid != 0 {
+				p.drain(now)
+				return 0
+			}
 			return p.stop(now, thenStop)
 		case Backoff:
 			p.set(Stopped, now)
 			p.deadline = time.Time{}
 		case Stopping:
 			p.then = thenStop // a stop cancels a pending restart
+			if p.held { // its wave has come
+				return p.signal(now)
+			}
 		}
 	case evRestart:
 		switch p.state {
@@ -142,6 +157,9 @@ func (p *program) step(ev event, now time.Time) action {
 			return p.stop(now, thenRestart)
 		case Stopping:
 			p.then = thenRestart
+			if p.draining || p.held { // a restart does not drain
+				return p.signal(now)
+			}
 		default:
 			p.retries, p.delay = 0, 0
 			return p.spawn(now)
@@ -152,8 +170,7 @@ func (p *program) step(ev event, now time.Time) action {
 		if p.state == Stopping {
 			// Asked to stop while its spawn was under way: the stop signal
 			// could not be sent before there was a pid.
-			p.deadline = now.Add(p.cfg.StopWait)
-			return doTerm
+			return p.signal(now)
 		}
 		if p.cfg.Type == "oneshot" {
 			p.set(Running, now)
@@ -185,6 +202,14 @@ func (p *program) step(ev event, now time.Time) action {
 		case Backoff:
 			return p.spawn(now)
 		case Stopping:
+			if p.draining {
+				p.draining = false
+				if p.ordered {
+					p.held = true // the shutdown's waves signal it
+					return 0
+				}
+				return p.signal(now)
+			}
 			if !p.killed {
 				p.killed = true
 				return doKill
@@ -260,14 +285,31 @@ func (p *program) progress(now time.Time) action {
 // stop sends the stop signal; SIGKILL follows after stopwaitsecs.
 func (p *program) stop(now time.Time, then after) action {
 	p.set(Stopping, now)
-	p.then, p.killed = then, false
+	p.then = then
+	return p.signal(now)
+}
+
+// signal asks a STOPPING program's process to stop (stopsignal, or
+// stop_command), with SIGKILL due after stopwaitsecs.
+func (p *program) signal(now time.Time) action {
+	p.draining, p.held, p.killed = false, false, false
 	p.deadline = now.Add(p.cfg.StopWait)
 	return doTerm
+}
+
+// drain begins a stop with stop_delay: STOPPING, so that it is not ready
+// (status fails, wait fails, a probe of `tend ctl status` fails) while
+// the process goes on serving for the delay.
+func (p *program) drain(now time.Time) {
+	p.set(Stopping, now)
+	p.then, p.draining, p.killed = thenStop, true, false
+	p.deadline = now.Add(p.cfg.StopDelay)
 }
 
 // exited handles the end of the process.
 func (p *program) exited(now time.Time) action {
 	p.pid = 0
+	p.draining, p.held = false, false
 	switch p.state {
 	case Starting:
 		p.reason = "exited too quickly"

@@ -5,9 +5,10 @@ import (
 	"time"
 )
 
-// shutdown begins the ordered shutdown: the start waves are stopped last
-// first, each wave waiting for the one after it, all within
-// shutdown_timeout; then what is left gets SIGTERM, and SIGKILL at the end.
+// shutdown begins the ordered shutdown: every program with stop_delay
+// drains at once; then the start waves are stopped last first, each wave
+// waiting for the one after it, all within shutdown_timeout; then what is
+// left gets SIGTERM, and SIGKILL at the end.
 func (s *core) shutdown(now time.Time) {
 	if s.stage != running {
 		return
@@ -15,7 +16,10 @@ func (s *core) shutdown(now time.Time) {
 	s.stage = stopping
 	s.deadline = now.Add(s.cfg.ShutdownTimeout)
 	for _, p := range s.progs {
-		p.wanted = false
+		p.wanted, p.ordered = false, true
+		if p.cfg.StopDelay > 0 && p.pid != 0 && (p.state == Starting || p.state == Running) {
+			s.apply(p, evStop, now)
+		}
 	}
 	s.advance(now)
 }
@@ -25,6 +29,11 @@ func (s *core) shutdown(now time.Time) {
 func (s *core) advance(now time.Time) {
 	if s.stage != stopping {
 		return
+	}
+	for _, p := range s.progs {
+		if p.draining {
+			return // the drains come before every wave
+		}
 	}
 	for i := len(s.waves) - 1; i >= 0; i-- {
 		busy := false

@@ -33,6 +33,10 @@ type sim struct {
 	nextPid  int
 	procs    map[int]*program // live fake processes
 	stubborn map[string]bool
+	// stopFails names programs whose stop_command exits 1 without
+	// stopping them; any other stop_command stops its program (unless it
+	// is stubborn) and exits 0.
+	stopFails map[string]bool
 	loads    []*config.Config // what effLoad reads next; nil: an error
 	trace    []string
 	exited   bool
@@ -42,7 +46,7 @@ type sim struct {
 
 func newSim(t *testing.T, tini bool, shutdown time.Duration, progs ...*config.Program) *sim {
 	t.Helper()
-	sm := &sim{t: t, nextPid: 100, procs: map[int]*program{}, stubborn: map[string]bool{}}
+	sm := &sim{t: t, nextPid: 100, procs: map[int]*program{}, stubborn: map[string]bool{}, stopFails: map[string]bool{}}
 	sm.t0 = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
 	sm.now = sm.t0
 	cfg := &config.Config{File: "tend.toml", ShutdownTimeout: shutdown}
@@ -135,6 +139,23 @@ func (sm *sim) do(e effect) {
 				sm.die(pid, 128+int(e.sig))
 			}
 		}
+	case effCheck:
+		if !e.check.stop {
+			return // the cases here run no command checks
+		}
+		p := e.check.p
+		sm.nextPid++
+		pid := sm.nextPid
+		sm.trace = append(sm.trace, sm.at()+" stop_command "+p.cfg.Name)
+		sm.queue = append(sm.queue, checkStarted{c: e.check, pid: pid})
+		code := 1
+		if !sm.stopFails[p.cfg.Name] {
+			code = 0
+			if !sm.stubborn[p.cfg.Name] {
+				sm.die(p.pid, 0)
+			}
+		}
+		sm.queue = append(sm.queue, reaped{exits: []reaper.Exit{{Pid: pid, Status: unix.WaitStatus(code << 8)}}, left: len(sm.procs) > 0})
 	case effReap:
 		sm.queue = append(sm.queue, reaped{left: len(sm.procs) > 0})
 	case effLoad:

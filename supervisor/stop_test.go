@@ -1,0 +1,153 @@
+package supervisor
+
+import (
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"tend/config"
+)
+
+func stopDelay(d time.Duration) func(*config.Program) {
+	return func(c *config.Program) { c.StopDelay = d }
+}
+
+func stopCommand(argv ...string) func(*config.Program) {
+	return func(c *config.Program) { c.StopCommand = argv }
+}
+
+// instance is instance n of a numprocs group of 3 named web, restarted
+// one at a time.
+func instance(n int) *config.Program {
+	return prog("web-"+string(rune('0'+n)), func(c *config.Program) {
+		c.Base, c.Group, c.NumProcs, c.ProcessNum, c.Rolling = "web", "web", 3, n, true
+	})
+}
+
+// Issue 13: how programs stop and restart without losing work, on the
+// fake clock.
+func TestStopAndRestart(t *testing.T) {
+	cases := []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{"stop_delay: not ready for the delay, then the stop signal", func(t *testing.T) {
+			sm := newSim(t, false, 9*sec, prog("web", stopDelay(5*sec)))
+			sm.run(2 * sec)
+			r := sm.call("stop web")
+			if got := sm.call("status web").String(); !strings.Contains(got, "STOPPING  pid 101, draining, stops in 0:00:05") {
+				t.Fatalf("status while draining = %q", got)
+			}
+			if got := sm.call("wait web 30s").String(); got != "ERR web: stopping" {
+				t.Fatalf("wait while draining = %q, want it to fail at once", got)
+			}
+			sm.run(4 * sec)
+			sm.lacks("2s SIGTERM")
+			sm.lacks("6s SIGTERM")
+			sm.run(sec)
+			sm.want("7s SIGTERM web")
+			if got := r.String(); got != "web: stopped|OK" {
+				t.Fatalf("stop = %q", got)
+			}
+		}},
+		{"stop_delay: a restart does not drain", func(t *testing.T) {
+			sm := newSim(t, false, 9*sec, prog("web", stopDelay(5*sec)))
+			sm.run(2 * sec)
+			sm.call("restart web")
+			sm.want("2s SIGTERM web", "2s spawn web")
+		}},
+		{"shutdown: every stop_delay drains at once, then the waves in order", func(t *testing.T) {
+			sm := newSim(t, false, 20*sec,
+				prog("db", priority(1), stopDelay(3*sec)),
+				prog("web", priority(2), dependsOn("db"), stopDelay(5*sec)),
+				prog("worker", priority(3), dependsOn("web")))
+			sm.run(4 * sec)
+			sm.input(signalled{syscall.SIGTERM})
+			sm.run(3*sec + 500*time.Millisecond)
+			if got := sm.call("status db").String(); !strings.Contains(got, "drained, stops after its dependents") {
+				t.Fatalf("status db after its delay = %q", got)
+			}
+			if got := sm.call("status worker").String(); !strings.Contains(got, "RUNNING") {
+				t.Fatalf("status worker during the drains = %q: the waves come after them", got)
+			}
+			sm.run(10 * sec)
+			sm.want("9s SIGTERM worker", "9s SIGTERM web", "9s SIGTERM db", "9s exit 0")
+			sm.lacks("4s SIGTERM")
+		}},
+		{"shutdown: shutdown_timeout bounds the drain", func(t *testing.T) {
+			sm := newSim(t, false, 3*sec, prog("web", stopDelay(time.Minute)))
+			sm.input(signalled{syscall.SIGTERM})
+			sm.run(time.Minute)
+			sm.want("3s SIGKILL to all", "3s exit 0")
+		}},
+		{"stop_command replaces the stop signal", func(t *testing.T) {
+			sm := newSim(t, false, 9*sec, prog("web", stopCommand("nginx", "-s", "quit")))
+			sm.run(2 * sec)
+			if got := sm.call("stop web").String(); got != "web: stopped|OK" {
+				t.Fatalf("stop = %q", got)
+			}
+			sm.want("2s stop_command web")
+			sm.lacks("2s SIGTERM web")
+		}},
+		{"stop_command that fails: the stop signal after all", func(t *testing.T) {
+			sm := newSim(t, false, 9*sec, prog("web", stopCommand("false")))
+			sm.stopFails["web"] = true
+			sm.call("stop web")
+			sm.want("0s stop_command web", "0s SIGTERM web")
+			if !strings.Contains(sm.log.String(), `msg="stop_command failed; sending stopsignal" program=web pid=101 err="\"false\" exited with status 1"`) {
+				t.Fatalf("log:\n%s", sm.log.String())
+			}
+		}},
+		{"stop_command: stopwaitsecs then SIGKILL still apply", func(t *testing.T) {
+			sm := newSim(t, false, 9*sec, prog("web", stopCommand("nginx", "-s", "quit"), stopWait(2*sec)))
+			sm.stubborn["web"] = true
+			sm.call("stop web")
+			sm.run(5 * sec)
+			sm.want("0s stop_command web", "2s SIGKILL web")
+			sm.lacks("0s SIGTERM")
+		}},
+		{"reload NAME sends reload_signal and keeps the process", func(t *testing.T) {
+			sm := newSim(t, false, 9*sec, prog("web", func(c *config.Program) { c.ReloadSignal = syscall.SIGUSR1 }), prog("db"))
+			sm.run(2 * sec)
+			pid := sm.s.named("web").pid
+			if got := sm.call("reload web").String(); got != "web: reloaded|OK" {
+				t.Fatalf("reload web = %q", got)
+			}
+			sm.want("2s SIGUSR1 web")
+			if got := sm.call("reload db").String(); got != "ERR db has no reload_signal; use restart" {
+				t.Fatalf("reload db = %q", got)
+			}
+			if p := sm.s.named("web"); p.pid != pid || p.state != Running {
+				t.Fatalf("web is %s pid %d, want pid %d still RUNNING", p.state, p.pid, pid)
+			}
+		}},
+		{"rolling restart: one instance at a time, each once the one before is ready", func(t *testing.T) {
+			sm := newSim(t, false, 9*sec, instance(0), instance(1), instance(2))
+			sm.run(2 * sec)
+			r := sm.call("restart web:*")
+			sm.run(10 * sec)
+			sm.want("2s SIGTERM web-0", "2s spawn web-0", "3s SIGTERM web-1", "3s spawn web-1", "4s SIGTERM web-2", "4s spawn web-2")
+			sm.lacks("2s SIGTERM web-1")
+			if got := r.String(); got != "web-0: stopped|web-0: started|web-1: stopped|web-1: started|web-2: stopped|web-2: started|OK" {
+				t.Fatalf("restart = %q", got)
+			}
+		}},
+		{"rolling restart stops at an instance that fails", func(t *testing.T) {
+			sm := newSim(t, false, 9*sec, instance(0), instance(1), instance(2))
+			sm.run(2 * sec)
+			bad := sm.s.named("web-0").cfg
+			bad.Command, bad.StartRetries = []string{"/no/such/web"}, 0
+			r := sm.call("restart web:*")
+			sm.run(10 * sec)
+			sm.lacks("2s SIGTERM web-1")
+			sm.lacks("3s SIGTERM web-1")
+			if got := r.String(); !strings.HasPrefix(got, "ERR web-0: FATAL") || !strings.Contains(got, "web-1: not restarted: web-0 failed first; web-2: not restarted: web-0 failed first") {
+				t.Fatalf("restart = %q", got)
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, tc.run)
+	}
+}
