@@ -91,6 +91,9 @@ func (l *loader) checkSockets(progs []*Program) {
 	owner := map[string]string{}
 	for _, p := range progs {
 		t := l.progs[p.Base]
+		if n := len(p.Listen); n > 0 && p.Ready.Kind == "fd" && p.Ready.FD < 3+n && p.ProcessNum == 0 {
+			l.errorf(t.f, join(t.path, []string{"ready"}), "fd:%d is taken: the listen sockets are fds 3 to %d; use fd:%d", p.Ready.FD, 2+n, 3+n)
+		}
 		for _, s := range p.Listen {
 			switch prev, ok := owner[s.String()]; {
 			case !ok:

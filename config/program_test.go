@@ -304,6 +304,15 @@ func TestListenOwner(t *testing.T) {
 	}
 }
 
+func TestListenReadyFD(t *testing.T) {
+	src := "[program.a]\ncommand = \"a\"\nready = \"fd:3\"\nlisten = [\"tcp::80\"]\n"
+	_, err := Parse("t.toml", []byte(src), noEnv)
+	want := `t.toml:3: program.a.ready: fd:3 is taken: the listen sockets are fds 3 to 3; use fd:4`
+	if got := problemLines(t, err); len(got) != 1 || got[0] != want {
+		t.Fatalf("problems:\n%s\nwant:\n%s", got, want)
+	}
+}
+
 func TestTendNewKeys(t *testing.T) {
 	src := "[tend]\noutput_format = \"json\"\ntermination_log = \"/tmp/term\"\nmetrics_listen = \"127.0.0.1:9100\"\nwatch_config = true\n" +
 		"[program.a]\ncommand = \"a\"\n[program.b]\ncommand = \"b\"\noutput_format = \"text\"\n"

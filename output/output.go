@@ -39,6 +39,7 @@ type sink struct {
 	file    *rotate.Stream // its writer, once open; other streams may share the file
 	stamps  bool           // an RFC 3339 UTC timestamp before each line
 	prefix  []byte         // "web | " on the console; nil for files and main
+	json    bool           // output_format = "json": the console gets JSON records
 }
 
 // Output is where a program's output streams go: tend's own stdout or
@@ -49,6 +50,8 @@ type sink struct {
 type Output struct {
 	stdout, stderr sink
 	ring           *rotate.Ring
+	multiline      *regexp.Regexp   // joins lines into records (JSON only)
+	now            func() time.Time // the pumps' clock; tests fake it
 
 	name   string
 	log    *slog.Logger
@@ -67,15 +70,16 @@ type Output struct {
 // (its directory does not exist) is logged, and the writer keeps trying on
 // its own, so the program runs anyway.
 func New(c *config.Program, ring *rotate.Ring, files *rotate.Registry, stdout, stderr *Console, log *slog.Logger) *Output {
-	o := &Output{ring: ring, name: c.Name, log: log, opened: make(chan struct{})}
+	o := &Output{ring: ring, multiline: c.Multiline, now: time.Now, name: c.Name, log: log, opened: make(chan struct{})}
 	var prefix []byte
 	if c.LogPrefix {
 		prefix = []byte(c.Name + " | ")
 	}
 	consoles := map[string]*Console{"/dev/stdout": stdout, "/dev/stderr": stderr}
-	o.stdout = newSink(c.Stdout, stdout, consoles, prefix, c.LogTimestamps)
+	json := c.OutputFormat == "json"
+	o.stdout = newSink(c.Stdout, stdout, consoles, prefix, c.LogTimestamps, json)
 	if !c.RedirectStderr {
-		o.stderr = newSink(c.Stderr, stderr, consoles, prefix, c.LogTimestamps)
+		o.stderr = newSink(c.Stderr, stderr, consoles, prefix, c.LogTimestamps, json)
 	}
 	paths := [2]config.Log{c.Stdout, c.Stderr}
 	go func() {
@@ -110,14 +114,16 @@ func (o *Output) later(f func()) {
 	}()
 }
 
-func newSink(l config.Log, console *Console, consoles map[string]*Console, prefix []byte, stamps bool) sink {
+// newSink is where the stream that l describes goes. json applies to
+// tend's stdout and stderr only: files are always written as text.
+func newSink(l config.Log, console *Console, consoles map[string]*Console, prefix []byte, stamps, json bool) sink {
 	switch l.Path {
 	case "":
-		return sink{console: console, stamps: stamps, prefix: prefix}
+		return sink{console: console, stamps: stamps, prefix: prefix, json: json}
 	case "/dev/stdout", "/dev/stderr":
 		// The Docker habit from supervisord: these are symlinks, which
 		// O_NOFOLLOW refuses, and tend's own streams are what is meant.
-		return sink{console: consoles[l.Path], stamps: stamps, prefix: prefix}
+		return sink{console: consoles[l.Path], stamps: stamps, prefix: prefix, json: json}
 	case "NONE":
 		return sink{}
 	}
@@ -190,9 +196,16 @@ func (o *Output) SetLimits(c *config.Program) {
 // stdout (stream 1) or stderr (2), to where that stream goes, line by
 // line, until every process holding the pipe has closed it; wg counts it
 // until then. With a pattern, matched is called once, for the first line
-// that matches it (the log: ready check).
+// that matches it (the log: ready check). r should be a pipe from os.Pipe:
+// with a multiline pattern and JSON output, a pending record is emitted
+// after recordPause of quiet through r's read deadline.
 func (o *Output) Pump(r *os.File, stream int, pattern *regexp.Regexp, matched func(), wg *sync.WaitGroup) {
-	pm := &pump{name: o.name, out: o, stream: stream, ring: o.ring, log: o.log, now: time.Now, wg: wg, pattern: pattern, matched: matched}
+	o.pump(r, stream, pattern, matched, wg)
+}
+
+// pump is Pump for any source: tests script theirs.
+func (o *Output) pump(r source, stream int, pattern *regexp.Regexp, matched func(), wg *sync.WaitGroup) {
+	pm := &pump{name: o.name, out: o, stream: stream, ring: o.ring, log: o.log, now: o.now, wg: wg, pattern: pattern, matched: matched}
 	wg.Add(1)
 	o.hold()
 	go pm.run(r)
@@ -214,24 +227,32 @@ type pump struct {
 	log     *slog.Logger
 	now     func() time.Time
 	wg      *sync.WaitGroup
+
+	text  []byte   // text mode's lines as written, reused
+	rec   *records // JSON mode's records; nil in text mode
+	armed bool     // r has a read deadline: a record is pending
 }
 
-func (pm *pump) run(r *os.File) {
+func (pm *pump) run(r source) {
 	defer pm.wg.Done()
 	defer pm.out.release()
 	defer r.Close()
 	<-pm.out.opened
-	pm.to = pm.out.stdout // read once the files are open
-	if pm.stream == 2 {
-		pm.to = pm.out.stderr
-	}
+	pm.setSink()
 	// Most programs say little: the buffer starts small and grows, up to
 	// pumpBuffer, only for one that fills it.
 	buf := make([]byte, 0, pumpStart)
-	var out []byte
 	for {
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
+		paused := pm.armed && errors.Is(err, os.ErrDeadlineExceeded)
+		if paused {
+			// No line came for recordPause: the pending record is
+			// complete as far as anyone can tell. It goes before
+			// whatever comes next, so no line is reordered.
+			pm.rec.flush(pm.to.console)
+			err = nil
+		}
 		if len(buf) == cap(buf) && cap(buf) < pumpBuffer {
 			buf = append(make([]byte, 0, min(2*cap(buf), pumpBuffer)), buf...)
 		}
@@ -240,21 +261,81 @@ func (pm *pump) run(r *os.File) {
 			end = len(buf) // the last words, or a line longer than the buffer
 		}
 		if end > 0 {
-			out = pm.emit(buf[:end], out[:0])
+			pm.emit(buf[:end])
 			buf = buf[:copy(buf, buf[end:])]
 		}
 		if err != nil {
+			if pm.rec != nil {
+				pm.rec.flush(pm.to.console) // the last record
+			}
 			if !errors.Is(err, io.EOF) {
 				pm.log.Warn("cannot read program output", "program", pm.name, "err", err)
 			}
 			return
 		}
+		if n > 0 || paused {
+			pm.pause(r)
+		}
+	}
+}
+
+// setSink reads where the pump's stream goes, once the files are open,
+// and readies the JSON records if it goes to a console as JSON.
+func (pm *pump) setSink() {
+	pm.to = pm.out.stdout
+	stream := "stdout"
+	if pm.stream == 2 {
+		pm.to = pm.out.stderr
+		stream = "stderr"
+	}
+	if pm.to.json && pm.to.console != nil {
+		pm.rec = newRecords(pm.name, stream, pm.out.multiline)
+	}
+}
+
+// pause keeps r's read deadline recordPause ahead while a record is
+// pending, and clears it once none is, so that no timer runs for nothing.
+// Any output restarts the wait, the start of a line too: a program may
+// write a continuation line in pieces. A source with no deadline cannot
+// wait: its record is emitted at once, so lines join only within a read.
+func (pm *pump) pause(r source) {
+	switch {
+	case pm.rec == nil:
+	case pm.rec.pending():
+		if err := r.SetReadDeadline(time.Now().Add(recordPause)); err != nil {
+			pm.rec.flush(pm.to.console)
+			return
+		}
+		pm.armed = true
+	default:
+		pm.clearDeadline(r)
+	}
+}
+
+// clearDeadline clears r's read deadline if pause set one.
+func (pm *pump) clearDeadline(r source) {
+	if pm.armed {
+		r.SetReadDeadline(time.Time{})
+		pm.armed = false
 	}
 }
 
 // emit handles a chunk of whole lines (the last one may lack its newline:
 // an over-long line, or the program's last words).
-func (pm *pump) emit(chunk, out []byte) []byte {
+func (pm *pump) emit(chunk []byte) {
+	pm.ready(chunk)
+	pm.ring.AddLines(chunk) // raw lines, whatever the format
+	switch {
+	case pm.rec != nil:
+		pm.rec.add(chunk, pm.now())
+		pm.rec.write(pm.to.console)
+	default:
+		pm.text = pm.emitText(chunk, pm.text[:0])
+	}
+}
+
+// ready calls matched for the first line that matches the ready pattern.
+func (pm *pump) ready(chunk []byte) {
 	if pm.pattern != nil {
 		forLines(chunk, func(line []byte) bool {
 			if pm.pattern.Match(line) {
@@ -265,7 +346,11 @@ func (pm *pump) emit(chunk, out []byte) []byte {
 			return true
 		})
 	}
-	pm.ring.AddLines(chunk)
+}
+
+// emitText writes chunk's lines as text, each with the sink's timestamp
+// and prefix, through out, which it returns for reuse.
+func (pm *pump) emitText(chunk, out []byte) []byte {
 	to := pm.to
 	switch {
 	case to.file == nil && to.console == nil:

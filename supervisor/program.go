@@ -147,7 +147,7 @@ func (p *program) step(ev event, now time.Time) action {
 			p.deadline = time.Time{}
 		case Stopping:
 			p.then = thenStop // a stop cancels a pending restart
-			if p.held { // its wave has come
+			if p.held {       // its wave has come
 				return p.signal(now)
 			}
 		}

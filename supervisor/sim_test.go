@@ -37,11 +37,11 @@ type sim struct {
 	// stopping them; any other stop_command stops its program (unless it
 	// is stubborn) and exits 0.
 	stopFails map[string]bool
-	loads    []*config.Config // what effLoad reads next; nil: an error
-	trace    []string
-	exited   bool
-	code     int
-	queue    []input
+	loads     []*config.Config // what effLoad reads next; nil: an error
+	trace     []string
+	exited    bool
+	code      int
+	queue     []input
 }
 
 func newSim(t *testing.T, tini bool, shutdown time.Duration, progs ...*config.Program) *sim {
