@@ -33,8 +33,8 @@ func socketDir(t *testing.T) string {
 }
 
 // waitLines waits for a stdout line starting with each prefix, in any
-// order.
-func (p *proc) waitLines(prefixes ...string) {
+// order, and returns every line it read.
+func (p *proc) waitLines(prefixes ...string) []string {
 	p.t.Helper()
 	left := map[string]bool{}
 	for _, s := range prefixes {
@@ -58,6 +58,7 @@ func (p *proc) waitLines(prefixes ...string) {
 			p.t.Fatalf("no lines %v within 30s; tend printed:\n%s", left, strings.Join(seen, "\n"))
 		}
 	}
+	return seen
 }
 
 // ctlRun runs `tend ctl --socket sock args...` and returns its stdout,

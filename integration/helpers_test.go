@@ -83,6 +83,8 @@ func helper(args []string) int {
 		return taggedSignals()
 	case "tend-parent": // TEND ARGS...: start tend, exit when stdin closes (tini_test.go)
 		return tendParent(args)
+	case "serve": // answer on the sockets of LISTEN_FDS (stop_test.go)
+		return serveListen()
 	}
 	fmt.Fprintf(os.Stderr, "helper: unknown %q\n", name)
 	return 2
