@@ -35,6 +35,7 @@ type Request struct {
 	Targets []string       // status, start, stop, restart, signal, pid, tail, wait: the targets among Args
 	Signal  syscall.Signal // signal: the signal Args[0] names
 	Lines   int            // tail: N, DefaultLines when not given
+	Follow  bool           // tail -f: stream new lines until the client goes
 	Timeout time.Duration  // wait: TIMEOUT, DefaultWaitTimeout when not given
 }
 
@@ -58,7 +59,8 @@ var commands = []command{
 	{"reread", "", "show what reload would change", noArgs},
 	{"reload", "[TARGET...]", "re-read the config and apply the changes; with targets, send each its reload_signal", anyTargets},
 	{"reopen", "", "reopen every log file", noArgs},
-	{"tail", "TARGET [N]", "the last N lines a program wrote (default 50)", checkTail},
+	{"tail", "[-f] TARGET [N]", "the last N lines a program wrote (default 50); -f: then follow until the client goes", checkTail},
+	{"metrics", "", "Prometheus text exposition: per program state, restarts, last exit, RSS, OOM kills", noArgs},
 	{"history", "TARGET", "a program's last 20 runs: start, end, status, max RSS, CPU", oneTarget},
 	{"wait", "TARGET... [TIMEOUT]", "wait until every target is ready (default 60s)", checkWait},
 	{"events", "", "stream state changes until the client closes", noArgs},
@@ -94,9 +96,9 @@ var errEmpty = errors.New("empty request")
 //
 //	status [TARGET...]        start TARGET...       stop TARGET...
 //	restart TARGET...         signal SIG TARGET...  pid [TARGET]
-//	tail TARGET [N]           wait TARGET... [TIMEOUT]  history TARGET
+//	tail [-f] TARGET [N]      wait TARGET... [TIMEOUT]  history TARGET
 //	reload [TARGET...]
-//	reread, reopen, events, shutdown, version, help: no arguments
+//	reread, reopen, events, metrics, shutdown, version, help: no arguments
 //
 // SIG is anything signals.Parse reads. N is a positive integer. The last
 // argument of wait is its TIMEOUT when it reads as one (Go's duration
@@ -192,12 +194,16 @@ func checkSignal(r *Request) error {
 }
 
 func checkTail(r *Request) error {
-	if len(r.Args) == 0 || len(r.Args) > 2 {
+	args := r.Args
+	if len(args) > 0 && args[0] == "-f" {
+		r.Follow, args = true, args[1:]
+	}
+	if len(args) == 0 || len(args) > 2 {
 		return errors.New("want a target and an optional line count N")
 	}
-	r.Targets, r.Lines = r.Args[:1], DefaultLines
-	if len(r.Args) == 2 {
-		n, err := strconv.Atoi(r.Args[1])
+	r.Targets, r.Lines = args[:1], DefaultLines
+	if len(args) == 2 {
+		n, err := strconv.Atoi(args[1])
 		if err != nil || n < 1 {
 			return errors.New("N must be a positive number")
 		}

@@ -323,7 +323,7 @@ func (s *Server) serve(c *Call, full bool) {
 			break
 		}
 		c.Req, c.PeerUID, c.PeerPID = req, peer.UID, peer.PID
-		if req.Cmd == "events" {
+		if req.Cmd == "events" || req.Follow {
 			c.maxLines = s.t.maxEventLines
 		}
 		// The loop gets the call even if the client has gone meanwhile:

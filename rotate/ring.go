@@ -42,7 +42,13 @@ type Ring struct {
 	buf  []byte
 	w    int  // where the next byte goes
 	full bool // every byte of buf has been written: the window wraps at w
+
+	followers []*follower // tail -f clients; nil for none, which costs nothing
 }
+
+// follower is one Follow: told each line added, under the lock, so that
+// it gets them in order.
+type follower struct{ line func(string) bool }
 
 // NewRing returns an empty Ring that keeps the lines within the last
 // maxBytes bytes written and returns at most maxLines of them. maxLines
@@ -80,6 +86,69 @@ func (r *Ring) AddLines(chunk []byte) {
 	if open {
 		r.buf[r.w] = '\n'
 		r.advance(1)
+	}
+	if len(r.followers) > 0 {
+		r.tell(chunk)
+	}
+}
+
+// Follow calls line with each line added from now on, without its
+// newline and cut to MaxRingLine bytes, in order, until line returns false
+// or stop is called. line is called with the Ring's lock held: it must not
+// block, nor use the Ring.
+// It first calls line with the last n lines kept (n < 1: none), under the
+// same lock, so that no line is missed or told twice between the two.
+func (r *Ring) Follow(n int, line func(string) bool) (stop func()) {
+	f := &follower{line: line}
+	r.mu.Lock()
+	if n = min(n, r.maxLines); n > 0 {
+		if s, count := r.lastLocked(n); count > 0 {
+			for _, l := range strings.SplitN(s, "\n", count) {
+				line(cut(l, MaxRingLine))
+			}
+		}
+	}
+	r.followers = append(r.followers, f)
+	r.mu.Unlock()
+	return func() {
+		r.mu.Lock()
+		r.drop(f)
+		r.mu.Unlock()
+	}
+}
+
+// tell hands the lines of chunk to every follower.
+func (r *Ring) tell(chunk []byte) {
+	var gone []*follower
+	for len(chunk) > 0 {
+		i := bytes.IndexByte(chunk, '\n')
+		line := chunk
+		if i >= 0 {
+			line, chunk = chunk[:i], chunk[i+1:]
+		} else {
+			chunk = nil
+		}
+		s := cut(string(line), MaxRingLine)
+		for _, f := range r.followers {
+			if !f.line(s) {
+				gone = append(gone, f)
+			}
+		}
+	}
+	for _, f := range gone {
+		r.drop(f)
+	}
+}
+
+func (r *Ring) drop(f *follower) {
+	for i, g := range r.followers {
+		if g == f {
+			r.followers = append(r.followers[:i], r.followers[i+1:]...)
+			break
+		}
+	}
+	if len(r.followers) == 0 {
+		r.followers = nil
 	}
 }
 
@@ -157,6 +226,11 @@ func (r *Ring) Last(n int) []string {
 func (r *Ring) last(n int) (string, int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return r.lastLocked(n)
+}
+
+// lastLocked is last, with the lock held.
+func (r *Ring) lastLocked(n int) (string, int) {
 	// The window, oldest first, is older followed by newer. It is empty or
 	// ends in a newline: every write ends a line.
 	older, newer := []byte(nil), r.buf[:r.w]

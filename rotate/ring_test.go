@@ -422,3 +422,25 @@ func smallStart(tb testing.TB) {
 	ringStart = 3
 	tb.Cleanup(func() { ringStart = old })
 }
+
+// Follow hands over the last lines, then each new one, in order, until it
+// is stopped or its function says no more.
+func TestRingFollow(t *testing.T) {
+	r := NewRing(10, 0)
+	r.AddLines([]byte("a\nb\nc\n"))
+	var got []string
+	stop := r.Follow(2, func(l string) bool { got = append(got, l); return true })
+	r.AddLines([]byte("d\ne")) // a last line without its newline is a line
+	stop()
+	r.AddLines([]byte("f\n"))
+	if strings.Join(got, ",") != "b,c,d,e" {
+		t.Errorf("followed %q, want b,c,d,e", got)
+	}
+	n := 0
+	r.Follow(0, func(string) bool { n++; return false })
+	r.AddLines([]byte("g\nh\n"))
+	r.AddLines([]byte("i\n"))
+	if n != 2 || r.followers != nil {
+		t.Errorf("a follower that said no more was told %d lines (want the 2 of that chunk), followers %v", n, r.followers)
+	}
+}

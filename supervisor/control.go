@@ -27,7 +27,7 @@ func (s *core) request(in called, now time.Time) {
 	case "pid":
 		s.pidRequest(c, r.Targets)
 	case "tail":
-		s.tail(c, r.Targets, r.Lines)
+		s.tail(c, r.Targets, r.Lines, r.Follow)
 	case "history":
 		s.history(c, r.Targets)
 	case "reread", "reload":
@@ -315,7 +315,7 @@ func (s *core) pidRequest(c replier, targets []string) {
 }
 
 // tail answers `tail TARGET [N]` from the program's ring.
-func (s *core) tail(c replier, targets []string, n int) {
+func (s *core) tail(c replier, targets []string, n int, follow bool) {
 	ps, err := s.resolve(targets)
 	if err != nil {
 		c.Err(err.Error())
@@ -328,6 +328,12 @@ func (s *core) tail(c replier, targets []string, n int) {
 	p := ps[0]
 	if p.ring == nil {
 		c.Err(p.cfg.Name + "'s output is not captured: it goes straight to tend's own stdout and stderr")
+		return
+	}
+	if follow {
+		// The last n lines, then each new one, until the client goes: no
+		// OK. The host does both at once, so none is missed between.
+		s.do(effect{kind: effFollow, p: p, reply: c, lines: n})
 		return
 	}
 	for _, line := range p.ring.Last(n) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -43,6 +44,9 @@ type core struct {
 	main   *program
 
 	listeners bool // some program is an eventlistener: transitions become events
+
+	oomSeen  int64 // the cgroup's OOM kill count when last read
+	oomKills int   // OOM kills attributed to programs, in all
 
 	stage     stage
 	deadline  time.Time // of the whole shutdown, then of the grace, then of SIGKILL
@@ -84,6 +88,10 @@ type (
 	reaped struct {
 		exits []reaper.Exit
 		left  bool
+		// oomKills is the cgroup's OOM kill count, read (oomRead) when an
+		// exit was a SIGKILL.
+		oomKills int64
+		oomRead  bool
 	}
 	// signalled is a signal sent to tend.
 	signalled struct{ sig syscall.Signal }
@@ -142,6 +150,7 @@ type effect struct {
 	target string         // probe: the address or URL; notify: the event's name
 	text   string         // notify: the event's payload
 	code   int            // exit
+	lines  int            // follow: how many of the last lines first
 }
 
 type effectKind int
@@ -161,6 +170,8 @@ const (
 	effReopen                    // reopen every log file
 	effLoad                      // read the config again; answer loaded
 	effNotify                    // send an event to the eventlisteners that want it
+	effTermLog                   // write text as the termination message (Kubernetes)
+	effFollow                    // send p's new output lines to reply, until it goes
 	effExit                      // tend exits with code
 )
 
@@ -205,8 +216,12 @@ func (s *core) begin(now time.Time) []effect {
 func (s *core) handle(in input, now time.Time) []effect {
 	switch in := in.(type) {
 	case reaped:
+		oom := int64(0) // OOM kills since the last count, to attribute
+		if in.oomRead {
+			oom, s.oomSeen = max(0, in.oomKills-s.oomSeen), max(s.oomSeen, in.oomKills)
+		}
 		for _, e := range in.exits {
-			s.exit(e, now)
+			s.exit(e, &oom, now)
 		}
 		switch {
 		case s.stage < draining:
@@ -285,10 +300,18 @@ func (s *core) next() time.Time {
 
 // exit handles one reaped child: a program's process, a command check, or
 // an orphan that was reparented to tend.
-func (s *core) exit(e reaper.Exit, now time.Time) {
+func (s *core) exit(e reaper.Exit, oom *int64, now time.Time) {
 	if p, ok := s.byPid[e.Pid]; ok {
 		delete(s.byPid, e.Pid)
 		p.code = e.Code()
+		// SIGKILL that tend did not send, while the cgroup's OOM kill
+		// count rose: the OOM killer's.
+		if *oom > 0 && e.Status.Signaled() && e.Status.Signal() == syscall.SIGKILL && !p.killed && s.stage != killing {
+			*oom--
+			p.killedBy = "killed by the OOM killer"
+			p.oomKills++
+			s.oomKills++
+		}
 		if p == s.main && slices.Contains(s.mainSuccess, p.code) {
 			p.code = 0 // -e: a status the user calls success
 		}
@@ -301,6 +324,10 @@ func (s *core) exit(e reaper.Exit, now time.Time) {
 		s.apply(p, evExit, now)
 		p.exiting = nil
 		r.reason = p.reason
+		if p.killedBy != "" {
+			r.reason = p.killedBy // a stop's end keeps no reason; history still says it
+			p.killedBy = ""
+		}
 		p.runs = append(p.runs, r)
 		if len(p.runs) > maxRuns {
 			p.runs = p.runs[len(p.runs)-maxRuns:]
@@ -416,8 +443,48 @@ func (s *core) changed(p *program, from State, now time.Time) {
 		}
 		s.log.Info("required program ended; shutting down", "program", p.cfg.Name, "exit_code", code)
 		s.code, s.codeFixed = code, true
+		s.do(effect{kind: effTermLog, text: terminationMessage(p)})
 		s.shutdown(now)
 	}
+}
+
+// maxTermination is the most Kubernetes reads of a termination message.
+const maxTermination = 4096
+
+// terminationMessage says which required program ended tend, why, and
+// what it said last, in at most maxTermination bytes: the lines are cut
+// from the oldest, so the last words are kept.
+func terminationMessage(p *program) string {
+	why := fmt.Sprintf("exit status %d", p.code)
+	if p.code > 128 && p.code < 128+65 {
+		why = fmt.Sprintf("killed by %s (exit status %d)", signals.Name(syscall.Signal(p.code-128)), p.code)
+	}
+	if p.reason != "" {
+		why += ", " + p.reason
+	}
+	head := fmt.Sprintf("tend: required program %s ended: %s, %s\n", p.cfg.Name, p.state, why)
+	if p.ring == nil {
+		return cutTo(head, maxTermination)
+	}
+	lines := p.ring.Last(50)
+	if len(lines) == 0 {
+		return cutTo(head, maxTermination)
+	}
+	head += "its last lines:\n"
+	room := maxTermination - len(head)
+	start := len(lines)
+	for start > 0 && room >= len(lines[start-1])+1 {
+		start--
+		room -= len(lines[start]) + 1
+	}
+	return cutTo(head+strings.Join(lines[start:], "\n")+"\n", maxTermination)
+}
+
+func cutTo(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 // endedForGood reports whether p will not run again by itself.

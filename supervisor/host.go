@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"tend/cgroup"
 	"tend/config"
 	"tend/control"
 	"tend/listener"
@@ -96,6 +97,7 @@ type host struct {
 	files   rotate.Registry             // the log files, each open once however many streams share it
 	pools   map[*program]*listener.Pool // each eventlistener's queue of events, across its restarts
 	socks   map[string]*os.File         // listen sockets, by address; nil until one is opened
+	oom     *cgroup.OOM                 // the cgroup's OOM kill count; nil when it cannot be read
 	serials listener.Serials
 
 	null           *os.File // /dev/null, the config programs' standard input
@@ -156,6 +158,14 @@ func Run(o Options) int {
 	defer signal.Stop(h.sigs)
 	defer signal.Stop(h.chld)
 
+	if !s.tini {
+		// The count before any program runs: a kill is the OOM killer's
+		// when the count rose since.
+		if h.oom = cgroup.FindOOM(); h.oom != nil {
+			s.oomSeen, _ = h.oom.Kills()
+			h.log.Debug("OOM kills counted", "file", h.oom.Path(), "oom_kill", s.oomSeen)
+		}
+	}
 	if s.self != 1 {
 		if err := reaper.SetSubreaper(); err != nil {
 			h.log.Warn("cannot become a subreaper; orphans will not be reaped by tend", "err", err)
@@ -223,10 +233,23 @@ func (h *host) carry(effs []effect, now time.Time) {
 // answer queues the core's next input, handled after the current effects.
 func (h *host) answer(in input) { h.queue = append(h.queue, in) }
 
-// reap collects every exited child.
+// reap collects every exited child. When one died of SIGKILL, it also
+// reads the cgroup's OOM kill count, so that the core can tell whether the
+// OOM killer sent it: a read only then, never a poll.
 func (h *host) reap() reaped {
 	var r reaped
 	r.left = reaper.Reap(func(e reaper.Exit) { r.exits = append(r.exits, e) })
+	if h.oom == nil {
+		return r
+	}
+	for _, e := range r.exits {
+		if e.Status.Signaled() && e.Status.Signal() == syscall.SIGKILL {
+			if n, err := h.oom.Kills(); err == nil {
+				r.oomKills, r.oomRead = n, true
+			}
+			break
+		}
+	}
 	return r
 }
 
@@ -291,9 +314,57 @@ func (h *host) do(e effect, now time.Time) {
 			l.cfg, l.err = h.reload()
 		}
 		h.answer(l)
+	case effTermLog:
+		h.writeTermination(e.text)
+	case effFollow:
+		h.follow(e.p, e.reply, e.lines)
 	case effExit:
 		h.done, h.code = true, e.code
 	}
+}
+
+// defaultTermination is where Kubernetes reads a container's termination
+// message (terminationMessagePath's default).
+const defaultTermination = "/dev/termination-log"
+
+// writeTermination writes the termination message: to termination_log,
+// or to /dev/termination-log when it exists (in a Kubernetes pod). A
+// failure is logged; it never keeps tend from exiting.
+func (h *host) writeTermination(text string) {
+	path, flags := h.core.cfg.TerminationLog, os.O_WRONLY|os.O_CREATE|os.O_TRUNC
+	if path == "" {
+		path, flags = defaultTermination, os.O_WRONLY|os.O_TRUNC // only if it is there
+	}
+	f, err := os.OpenFile(path, flags|syscall.O_CLOEXEC, 0o644)
+	if err != nil {
+		if h.core.cfg.TerminationLog != "" || !errors.Is(err, os.ErrNotExist) {
+			h.log.Warn("cannot write the termination message", "path", path, "err", err)
+		}
+		return
+	}
+	_, err = f.WriteString(text)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		h.log.Warn("cannot write the termination message", "path", path, "err", err)
+	}
+}
+
+// follow sends p's last lines, then each line it writes from now on, to
+// reply, until the client goes (tail -f).
+func (h *host) follow(p *program, reply replier, lines int) {
+	if p.ring == nil {
+		return
+	}
+	stop := p.ring.Follow(lines, reply.Line)
+	go func() {
+		select {
+		case <-reply.Done():
+		case <-h.quit:
+		}
+		stop()
+	}()
 }
 
 // spawn starts p's process and tells the core how it went.

@@ -87,11 +87,15 @@ type program struct {
 	held     bool
 	ordered  bool // shutting down: a drained program is held for its wave
 
-	seq     int    // transitions so far: a request asks whether one came after it
-	lastPid int    // the pid of the latest process, kept after it ends
-	code    int    // last exit status (128+N for signal N)
-	reason  string // why it is EXITED, BACKOFF or FATAL, for status
-	changed time.Time
+	seq     int // transitions so far: a request asks whether one came after it
+	lastPid int // the pid of the latest process, kept after it ends
+	code    int // last exit status (128+N for signal N)
+	// killedBy is who killed the process that just ended, when tend can
+	// tell ("killed by the OOM killer"); set before evExit, cleared after.
+	killedBy string
+	oomKills int    // its processes the OOM killer killed, in all
+	reason   string // why it is EXITED, BACKOFF or FATAL, for status
+	changed  time.Time
 
 	// The loop's own bookkeeping; step does not use these.
 	wanted      bool            // to be started (autostart, or asked to); false once stopped on request
@@ -312,7 +316,7 @@ func (p *program) exited(now time.Time) action {
 	p.draining, p.held = false, false
 	switch p.state {
 	case Starting:
-		p.reason = "exited too quickly"
+		p.reason = p.exitReason("exited too quickly")
 		return p.failedStart(now)
 	case Stopping:
 		p.deadline = time.Time{}
@@ -337,17 +341,17 @@ func (p *program) exited(now time.Time) action {
 			return 0
 		}
 		if p.cfg.Autorestart == "never" {
-			p.reason = "exited with an unexpected status"
+			p.reason = p.exitReason("exited with an unexpected status")
 			p.set(Exited, now)
 			return 0
 		}
-		p.reason = "exited with an unexpected status"
+		p.reason = p.exitReason("exited with an unexpected status")
 		return p.failedStart(now)
 	}
 	restart := p.cfg.Autorestart == "always" || (p.cfg.Autorestart == "unexpected" && !expected)
 	if !restart {
 		if !expected {
-			p.reason = "exited with an unexpected status"
+			p.reason = p.exitReason("exited with an unexpected status")
 		}
 		p.set(Exited, now)
 		return 0
@@ -359,10 +363,20 @@ func (p *program) exited(now time.Time) action {
 		return p.spawn(now)
 	}
 	p.delay = nextDelay(p.delay, p.cfg.BackoffMax)
-	p.reason = "restarting after an exit"
+	p.reason = p.exitReason("restarting after an exit")
 	p.set(Backoff, now)
 	p.deadline = now.Add(p.delay)
 	return 0
+}
+
+// exitReason is why the process ended, for status, events and history:
+// what the kernel said, when tend knows (the OOM killer), else what the
+// exit means to the restart policy.
+func (p *program) exitReason(policy string) string {
+	if p.killedBy != "" {
+		return p.killedBy
+	}
+	return policy
 }
 
 // failedStart counts a failed start: BACKOFF with a doubling delay, or

@@ -37,6 +37,7 @@ type sim struct {
 	// stopping them; any other stop_command stops its program (unless it
 	// is stubborn) and exits 0.
 	stopFails map[string]bool
+	oom       int64            // the cgroup's OOM kill count, as the host reads it
 	loads     []*config.Config // what effLoad reads next; nil: an error
 	trace     []string
 	exited    bool
@@ -184,7 +185,14 @@ func (sm *sim) die(pid, code int) {
 	} else {
 		ws = unix.WaitStatus(code << 8)
 	}
-	sm.queue = append(sm.queue, reaped{exits: []reaper.Exit{{Pid: pid, Status: ws}}, left: len(sm.procs) > 0})
+	sm.queue = append(sm.queue, reaped{exits: []reaper.Exit{{Pid: pid, Status: ws}}, left: len(sm.procs) > 0, oomKills: sm.oom, oomRead: true})
+}
+
+// oomKill has the OOM killer kill name's process, now.
+func (sm *sim) oomKill(name string) {
+	sm.t.Helper()
+	sm.oom++
+	sm.exit(name, 128+int(syscall.SIGKILL))
 }
 
 // exit makes name's process exit with code, now.

@@ -151,3 +151,32 @@ func TestStopAndRestart(t *testing.T) {
 		t.Run(tc.name, tc.run)
 	}
 }
+
+// Issue 14: a SIGKILL that tend did not send, while the cgroup's OOM kill
+// count rose, is the OOM killer's; one tend sent is not.
+func TestOOMAttribution(t *testing.T) {
+	sm := newSim(t, false, 9*sec, prog("hog", stopWait(sec)), prog("web"))
+	sm.run(2 * sec)
+	sm.oomKill("hog")
+	if got := sm.call("status hog").String(); !strings.Contains(got, "BACKOFF  killed by the OOM killer, exit status 137") {
+		t.Fatalf("status hog = %q", got)
+	}
+	if !strings.Contains(sm.log.String(), `program=hog from=RUNNING to=BACKOFF`) || !strings.Contains(sm.log.String(), `reason="killed by the OOM killer"`) {
+		t.Fatalf("log:\n%s", sm.log.String())
+	}
+	if got := sm.call("history hog").String(); !strings.Contains(got, "(killed by the OOM killer)") {
+		t.Fatalf("history hog = %q", got)
+	}
+	// A kill of tend's own after stopwaitsecs is no OOM kill, even though
+	// the count rose meanwhile (a child of web's, say).
+	sm.stubborn["web"] = true
+	sm.oom++
+	sm.call("stop web")
+	sm.run(2 * sec)
+	if got := sm.call("history web").String(); strings.Contains(got, "OOM") {
+		t.Fatalf("history web = %q", got)
+	}
+	if sm.s.oomKills != 1 {
+		t.Fatalf("%d OOM kills counted, want 1", sm.s.oomKills)
+	}
+}
