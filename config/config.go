@@ -64,6 +64,9 @@ type Config struct {
 	// WatchConfig reloads the config when its files or include
 	// directories change (inotify), as SIGHUP would.
 	WatchConfig bool
+	// IncludeDirs are the directories the include globs look in (those
+	// without a wildcard in the directory part), for watch_config.
+	IncludeDirs []string
 	// Programs lists every program instance, after numprocs expansion,
 	// sorted by Name.
 	Programs []*Program

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/BurntSushi/toml"
@@ -62,6 +63,7 @@ func parse(name string, data []byte, env func(string) (string, bool), glob func(
 		return nil, err
 	}
 	cfg.Programs = progs
+	cfg.IncludeDirs = l.includeDirs
 	return cfg, nil
 }
 
@@ -88,6 +90,7 @@ type loader struct {
 	progs map[string]*tmpl // by [program.NAME] name
 
 	tendEnvFile *envFileKey // where [tend] env_file is, for its errors
+	includeDirs []string    // the directories of the include globs
 }
 
 // errorf records a problem with the key at path in f.
@@ -231,6 +234,9 @@ func (l *loader) include(main *file, key, globs []string) {
 		if err != nil {
 			l.errorf(main, key, "bad glob %q: %v", g, err)
 			continue
+		}
+		if dir := filepath.Dir(pattern); !strings.ContainsAny(dir, "*?[\\") && !slices.Contains(l.includeDirs, dir) {
+			l.includeDirs = append(l.includeDirs, dir)
 		}
 		slices.Sort(names)
 		for _, name := range names {

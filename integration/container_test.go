@@ -6,6 +6,7 @@ package integration
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -42,6 +43,19 @@ command = %s
 autostart = false
 `, tomlCommand("svc", "a"), tomlCommand("svc", "b"))}
 
+// oomConfig runs a required program that allocates past the container's
+// memory limit.
+var oomConfig = imageFile{path: "etc/tend-oom.toml", mode: 0o644, body: fmt.Sprintf(`
+[tend]
+log_level = "info"
+termination_log = "/out/termination-log"
+[program.hog]
+command = %s
+required = true
+startsecs = 0
+autorestart = false
+`, tomlCommand("alloc", "512"))}
+
 // noexec is a file without execute permission.
 var noexec = imageFile{path: "noexec", mode: 0o644, body: "not a program\n"}
 
@@ -53,12 +67,40 @@ func TestContainer(t *testing.T) {
 		// a scratch image, and the static one is tested by the full run.
 		t.Skip("container tests are not short")
 	}
-	im := buildImage(t, stopConfig, statusConfig, noexec)
+	im := buildImage(t, stopConfig, statusConfig, oomConfig, noexec)
 	t.Run("ExitStatus", func(t *testing.T) { t.Parallel(); containerExitStatus(t, im) })
 	t.Run("Stop", func(t *testing.T) { t.Parallel(); containerStop(t, im) })
 	t.Run("TTY", func(t *testing.T) { t.Parallel(); containerTTY(t, im) })
 	t.Run("Reload", func(t *testing.T) { t.Parallel(); containerReload(t, im) })
 	t.Run("Status", func(t *testing.T) { t.Parallel(); containerStatus(t, im) })
+	t.Run("OOM", func(t *testing.T) { t.Parallel(); containerOOM(t, im) })
+}
+
+// Issue 14: in a container with a memory limit, a program that allocates
+// past it is killed by the kernel's OOM killer, and tend says so (the
+// cgroup's OOM kill count rose): in its log, in the exit status of a
+// required program's end (137), and in the termination message Kubernetes
+// shows.
+func containerOOM(t *testing.T, im *image) {
+	out := t.TempDir()
+	if err := os.Chmod(out, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	c := im.start(t, nil, []string{"--entrypoint", "/tend", "--memory", "64m", "--memory-swap", "64m", "-v", out + ":/out"}, "-c", "/etc/tend-oom.toml")
+	if got := c.wait(ctrWait); got != 137 {
+		t.Errorf("exit status %d, want 137 (the required program's SIGKILL)", got)
+	}
+	log := c.stderr.String()
+	if !regexp.MustCompile(`program=hog from=RUNNING to=EXITED .*exit_code=137 reason="killed by the OOM killer"`).MatchString(log) {
+		t.Errorf("tend's log does not blame the OOM killer:\n%s", log)
+	}
+	msg, err := os.ReadFile(filepath.Join(out, "termination-log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "tend: required program hog ended: EXITED, killed by SIGKILL (exit status 137), killed by the OOM killer\n"; !strings.HasPrefix(string(msg), want) {
+		t.Errorf("termination message %q, want it to start %q", msg, want)
+	}
 }
 
 // `docker run IMAGE PROGRAM` exits as PROGRAM does, through tend's

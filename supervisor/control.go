@@ -30,6 +30,8 @@ func (s *core) request(in called, now time.Time) {
 		s.tail(c, r.Targets, r.Lines, r.Follow)
 	case "history":
 		s.history(c, r.Targets)
+	case "metrics":
+		s.metricsLines(c, now, in.me)
 	case "reread", "reload":
 		if len(r.Targets) > 0 {
 			s.reloadPrograms(c, r.Targets)

@@ -104,6 +104,16 @@ type (
 		req   control.Request
 		peer  int // the client's pid
 		reply replier
+		me    self // tend's own figures, read for a metrics request
+	}
+	// edited is watch_config's news: a config file or include directory
+	// changed on disk.
+	edited struct{}
+	// scraped is a GET /metrics on metrics_listen: the exposition goes
+	// to reply, which has room for it.
+	scraped struct {
+		reply chan<- []byte
+		me    self
 	}
 	// spawned answers a spawn effect: the process runs.
 	spawned struct {
@@ -238,6 +248,13 @@ func (s *core) handle(in input, now time.Time) []effect {
 		s.result(in.r, now)
 	case called:
 		s.request(in, now)
+	case scraped:
+		in.reply <- s.metrics(now, in.me)
+	case edited:
+		if s.stage == running {
+			s.log.Info("config changed on disk; reloading (watch_config)")
+			s.do(effect{kind: effLoad, apply: true})
+		}
 	case spawned:
 		s.spawned(in.p, in.pid, now)
 	case spawnFailed:

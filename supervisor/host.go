@@ -4,19 +4,24 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"tend/cfgwatch"
 	"tend/cgroup"
 	"tend/config"
 	"tend/control"
 	"tend/listener"
+	"tend/metrics"
 	"tend/output"
 	"tend/procs"
 	"tend/reaper"
@@ -98,6 +103,8 @@ type host struct {
 	pools   map[*program]*listener.Pool // each eventlistener's queue of events, across its restarts
 	socks   map[string]*os.File         // listen sockets, by address; nil until one is opened
 	oom     *cgroup.OOM                 // the cgroup's OOM kill count; nil when it cannot be read
+	scrapes chan chan<- []byte          // GET /metrics, from metrics_listen's server; nil without it
+	edits   chan struct{}               // watch_config's news of a change; nil without it
 	serials listener.Serials
 
 	null           *os.File // /dev/null, the config programs' standard input
@@ -178,9 +185,78 @@ func Run(o Options) int {
 	if o.Main != nil {
 		s.add(config.MainProgram(o.Main), true)
 	}
+	if cfg.MetricsListen != "" {
+		h.serveMetrics(cfg.MetricsListen)
+	}
+	if cfg.WatchConfig && cfg.File != "" && o.Reload != nil {
+		if w := h.watchConfig(cfg); w != nil {
+			defer w.Close()
+		}
+	}
 	s.arrange()
 	h.carry(s.begin(time.Now()), time.Now())
 	return h.run()
+}
+
+// watchDebounce is how long watch_config waits after the last change of
+// a burst (an editor's save, a ConfigMap swap) before it reloads.
+const watchDebounce = 200 * time.Millisecond
+
+// watchConfig watches the config file and the include globs' directories
+// (watch_config), for a reload by difference after each change: one
+// goroutine parked on inotify, no timer while nothing changes. What it
+// watches is set at start; a directory it cannot watch is logged, and
+// SIGHUP and reload still work.
+func (h *host) watchConfig(cfg *config.Config) *cfgwatch.Watcher {
+	file, err := filepath.Abs(cfg.File)
+	if err != nil {
+		file = cfg.File
+	}
+	h.edits = make(chan struct{}, 1)
+	w, err := cfgwatch.New([]string{file}, cfg.IncludeDirs, watchDebounce, func() {
+		select {
+		case h.edits <- struct{}{}:
+		default: // one pending is enough: the reload reads everything
+		}
+	})
+	if err != nil {
+		h.log.Warn("cannot watch the config; reload it with SIGHUP or tend ctl reload", "err", err)
+		h.edits = nil
+		return nil
+	}
+	h.log.Info("watching the config for changes", "file", file, "include_dirs", strings.Join(cfg.IncludeDirs, " "))
+	return w
+}
+
+// serveMetrics serves GET /metrics on addr (metrics_listen), plain HTTP,
+// each scrape answered by the loop from the figures it keeps. A port
+// that cannot be opened is logged, and tend runs on without it.
+func (h *host) serveMetrics(addr string) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		h.log.Warn("cannot serve metrics; running on without them", "metrics_listen", addr, "err", err)
+		return
+	}
+	h.log.Info("serving metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+	h.scrapes = make(chan chan<- []byte)
+	go func() {
+		<-h.quit
+		ln.Close()
+	}()
+	go metrics.Serve(ln, func() []byte {
+		reply := make(chan []byte, 1)
+		select {
+		case h.scrapes <- reply:
+		case <-h.quit:
+			return nil
+		}
+		select {
+		case b := <-reply:
+			return b
+		case <-h.quit:
+			return nil
+		}
+	})
 }
 
 func (h *host) run() int {
@@ -196,7 +272,15 @@ func (h *host) run() int {
 		case <-h.timer.C:
 			in = tick{}
 		case c := <-h.calls:
-			in = called{req: c.Req, peer: c.PeerPID, reply: c}
+			call := called{req: c.Req, peer: c.PeerPID, reply: c}
+			if c.Req.Cmd == "metrics" {
+				call.me = readSelf()
+			}
+			in = call
+		case r := <-h.scrapes: // nil, and never ready, without metrics_listen
+			in = scraped{reply: r, me: readSelf()}
+		case <-h.edits: // nil without watch_config
+			in = edited{}
 		}
 		now := time.Now()
 		h.carry(h.core.handle(in, now), now)

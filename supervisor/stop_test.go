@@ -155,7 +155,7 @@ func TestStopAndRestart(t *testing.T) {
 // Issue 14: a SIGKILL that tend did not send, while the cgroup's OOM kill
 // count rose, is the OOM killer's; one tend sent is not.
 func TestOOMAttribution(t *testing.T) {
-	sm := newSim(t, false, 9*sec, prog("hog", stopWait(sec)), prog("web"))
+	sm := newSim(t, false, 9*sec, prog("hog"), prog("web", stopWait(sec)))
 	sm.run(2 * sec)
 	sm.oomKill("hog")
 	if got := sm.call("status hog").String(); !strings.Contains(got, "BACKOFF  killed by the OOM killer, exit status 137") {
@@ -173,10 +173,25 @@ func TestOOMAttribution(t *testing.T) {
 	sm.oom++
 	sm.call("stop web")
 	sm.run(2 * sec)
-	if got := sm.call("history web").String(); strings.Contains(got, "OOM") {
-		t.Fatalf("history web = %q", got)
+	sm.want("3s SIGKILL web")
+	if got := sm.call("history web").String(); strings.Contains(got, "OOM") || !strings.Contains(got, "signal SIGKILL") {
+		t.Fatalf("history web = %q, want its SIGKILL, not the OOM killer", got)
 	}
 	if sm.s.oomKills != 1 {
 		t.Fatalf("%d OOM kills counted, want 1", sm.s.oomKills)
+	}
+	// The counters a scrape reads, kept as the events happened.
+	got := sm.call("metrics").String()
+	for _, want := range []string{
+		"# TYPE tend_program_oom_kills_total counter",
+		`tend_program_oom_kills_total{program="hog"} 1|`,
+		`tend_program_oom_kills_total{program="web"} 0|`,
+		`tend_program_state{program="web",state="STOPPED"} 1|`,
+		`tend_program_last_exit_status{program="hog"} 137|`,
+		`tend_program_restarts_total{program="hog"} 1|`, // started again after its BACKOFF
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("metrics lack %q:\n%s", want, strings.ReplaceAll(got, "|", "\n"))
+		}
 	}
 }
