@@ -36,6 +36,7 @@ type Request struct {
 	Signal  syscall.Signal // signal: the signal Args[0] names
 	Lines   int            // tail: N, DefaultLines when not given
 	Follow  bool           // tail -f: stream new lines until the client goes
+	Long    bool           // status -l: each program's last run too
 	Timeout time.Duration  // wait: TIMEOUT, DefaultWaitTimeout when not given
 }
 
@@ -50,7 +51,7 @@ type command struct {
 
 // commands lists every request in SPEC's order; Help follows it.
 var commands = []command{
-	{"status", "[TARGET...]", "show state, as supervisorctl does (all programs when no target)", anyTargets},
+	{"status", "[-l] [TARGET...]", "show state, as supervisorctl does (all programs when no target); -l: and the last run's status, max RSS and CPU", checkStatus},
 	{"start", "TARGET...", "start, and wait until RUNNING", someTargets},
 	{"stop", "TARGET...", "stop, and wait until stopped", someTargets},
 	{"restart", "TARGET...", "stop, then start", someTargets},
@@ -94,7 +95,7 @@ var errEmpty = errors.New("empty request")
 // trailing "\n" or "\r\n" is ignored. Each command's argument shape is
 // checked here:
 //
-//	status [TARGET...]        start TARGET...       stop TARGET...
+//	status [-l] [TARGET...]   start TARGET...       stop TARGET...
 //	restart TARGET...         signal SIG TARGET...  pid [TARGET]
 //	tail [-f] TARGET [N]      wait TARGET... [TIMEOUT]  history TARGET
 //	reload [TARGET...]
@@ -147,6 +148,17 @@ func asciiLower(s string) string {
 
 func anyTargets(r *Request) error {
 	r.Targets = r.Args
+	return nil
+}
+
+func checkStatus(r *Request) error {
+	r.Targets = r.Args
+	if len(r.Args) > 0 && r.Args[0] == "-l" {
+		r.Long, r.Targets = true, r.Args[1:]
+		if len(r.Targets) == 0 {
+			r.Targets = nil
+		}
+	}
 	return nil
 }
 

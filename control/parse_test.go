@@ -50,6 +50,8 @@ func TestParse(t *testing.T) {
 		{line: "tail -f web 5", want: Request{Cmd: "tail", Args: []string{"-f", "web", "5"}, Targets: []string{"web"}, Lines: 5, Follow: true}},
 		{line: "tail -f", err: "tail: want a target and an optional line count N"},
 		{line: "metrics", want: Request{Cmd: "metrics"}},
+		{line: "status -l", want: Request{Cmd: "status", Args: []string{"-l"}, Long: true}},
+		{line: "status -l web", want: Request{Cmd: "status", Args: []string{"-l", "web"}, Targets: []string{"web"}, Long: true}},
 		{line: "reload x web:*", want: Request{Cmd: "reload", Args: []string{"x", "web:*"}, Targets: []string{"x", "web:*"}}},
 		{line: "reopen", want: Request{Cmd: "reopen"}},
 		{line: "reopen x", err: "reopen: takes no arguments"},

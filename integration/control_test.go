@@ -322,15 +322,15 @@ command = [%q, "helper", "exit", "0"]
 	if after == before || after == 0 {
 		t.Errorf("restart a: pid %d before, %d after", before, after)
 	}
+	// An exit's event ends with what the run used (wait4's rusage).
 	want := []string{
-		fmt.Sprintf(" a RUNNING->STOPPING pid %d", before),
-		fmt.Sprintf(" a STOPPING->STARTING pid %d status 0", before),
-		fmt.Sprintf(" a STARTING->RUNNING pid %d", after),
+		fmt.Sprintf(" a RUNNING->STOPPING pid %d$", before),
+		fmt.Sprintf(" a STOPPING->STARTING pid %d status 0 max_rss [1-9][0-9]*KiB cpu [0-9.]+m?s$", before),
+		fmt.Sprintf(" a STARTING->RUNNING pid %d$", after),
 	}
-	stamp := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ `)
 	for _, w := range want {
-		got := nextEvent(w)
-		if !stamp.MatchString(got) || !strings.HasSuffix(got, w) {
+		got := nextEvent(strings.Fields(w)[1])
+		if !regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ` + w).MatchString(got) {
 			t.Errorf("event %q, want a timestamp then %q", got, w)
 		}
 	}
@@ -353,8 +353,8 @@ command = [%q, "helper", "exit", "0"]
 	if ls := ctlOK(t, sock, "version"); len(ls) != 1 || !strings.HasPrefix(ls[0], "tend ") {
 		t.Errorf("version: %q", ls)
 	}
-	if ls := ctlOK(t, sock, "help"); len(ls) != 16 {
-		t.Errorf("help: %d lines, want one per request (16)", len(ls))
+	if ls := ctlOK(t, sock, "help"); len(ls) != 17 {
+		t.Errorf("help: %d lines, want one per request (17: SPEC's 15, history and metrics)", len(ls))
 	}
 	if _, errs, code := ctlRun(t, sock, "start", "nope"); code != 1 || !strings.Contains(errs, `no such program "nope"`) {
 		t.Errorf("start nope: exit %d, %q", code, errs)

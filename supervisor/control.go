@@ -19,7 +19,7 @@ func (s *core) request(in called, now time.Time) {
 	r, c := in.req, in.reply
 	switch r.Cmd {
 	case "status":
-		s.status(c, r.Targets, now)
+		s.status(c, r.Targets, r.Long, now)
 	case "start", "stop", "restart", "wait":
 		s.change(c, r, now)
 	case "signal":
@@ -136,7 +136,7 @@ func (s *core) byName() []*program {
 }
 
 // status answers `status`: supervisorctl's columns, one program a line.
-func (s *core) status(c replier, targets []string, now time.Time) {
+func (s *core) status(c replier, targets []string, long bool, now time.Time) {
 	ps := s.byName()
 	if len(targets) > 0 {
 		var err error
@@ -151,7 +151,11 @@ func (s *core) status(c replier, targets []string, now time.Time) {
 		stateW = max(stateW, len(p.state.String()))
 	}
 	for _, p := range ps {
-		c.Line(fmt.Sprintf("%-*s  %-*s  %s", nameW, p.cfg.Name, stateW, p.state, s.describe(p, now)))
+		d := s.describe(p, now)
+		if long && len(p.runs) > 0 {
+			d += "; last run: " + p.runs[len(p.runs)-1].summary()
+		}
+		c.Line(fmt.Sprintf("%-*s  %-*s  %s", nameW, p.cfg.Name, stateW, p.state, d))
 	}
 	c.OK()
 }
@@ -639,6 +643,9 @@ func (s *core) event(p *program, from State, now time.Time) {
 	}
 	if ended {
 		fmt.Fprintf(&b, " status %d", p.code)
+		if r := p.exiting; r != nil {
+			fmt.Fprintf(&b, " max_rss %dKiB cpu %s", r.maxRSS, r.cpu.Round(time.Millisecond))
+		}
 	}
 	if p.reason != "" && (p.state == Backoff || p.state == Exited || p.state == Fatal || from == Running) {
 		fmt.Fprintf(&b, " (%s)", p.reason)

@@ -29,6 +29,14 @@ func (r run) line() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s pid %d ", r.start.UTC().Format(time.RFC3339), r.end.UTC().Format(time.RFC3339),
 		r.end.Sub(r.start).Round(time.Millisecond), r.pid)
+	b.WriteString(r.summary())
+	return b.String()
+}
+
+// summary is how r ended and what it used:
+// `exit 1 max_rss 10240KiB cpu 120ms (reason)`.
+func (r run) summary() string {
+	var b strings.Builder
 	if r.status.Signaled() {
 		fmt.Fprintf(&b, "signal %s", unix.SignalName(r.status.Signal()))
 	} else {

@@ -167,6 +167,9 @@ func TestOOMAttribution(t *testing.T) {
 	if got := sm.call("history hog").String(); !strings.Contains(got, "(killed by the OOM killer)") {
 		t.Fatalf("history hog = %q", got)
 	}
+	if got := sm.call("status -l hog").String(); !strings.Contains(got, "; last run: signal SIGKILL max_rss 0KiB cpu 0s (killed by the OOM killer)") {
+		t.Fatalf("status -l hog = %q", got)
+	}
 	// A kill of tend's own after stopwaitsecs is no OOM kill, even though
 	// the count rose meanwhile (a child of web's, say).
 	sm.stubborn["web"] = true
