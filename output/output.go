@@ -46,7 +46,10 @@ type sink struct {
 // stderr (a Console), rotating files, or nowhere, and the tail ring. It
 // outlives the program's processes, so files stay open across restarts.
 // Its log files are opened off the caller's goroutine: a hung disk delays
-// the program's output, never the supervisor's loop.
+// the program's output, never the supervisor's loop. With output_format =
+// "json" what goes to tend's stdout and stderr is JSON records (json.go),
+// which a multiline pattern can make span lines (multiline.go); log files
+// and the tail ring always get the lines as the program wrote them.
 type Output struct {
 	stdout, stderr sink
 	ring           *rotate.Ring
