@@ -2,6 +2,7 @@ package integration
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -230,6 +231,52 @@ func TestWatchConfigMap(t *testing.T) {
 	if got := ctlOK(t, sock, "status", "added"); len(got) != 1 || !strings.Contains(got[0], "RUNNING") {
 		t.Errorf("after a bad edit: %q", got)
 	}
+	p.signal(15)
+	p.wait(20 * time.Second)
+}
+
+// Issue 14: output_format = "json" writes each line of a program to tend's
+// stdout as one JSON object; multiline joins a stack trace's lines into
+// the record of the line that began it.
+func TestJSONOutput(t *testing.T) {
+	p := supervise(t, `
+[tend]
+output_format = "json"
+[program.app]
+command = ["sh", "-c", "printf 'plain \"quoted\" line\\nException in thread main\\n\\tat a.b(C.java:1)\\n\\tat d.e(F.java:2)\\nafter\\n'; echo on stderr >&2; exec sleep 1000"]
+multiline = "^\\s"
+[program.text]
+command = ["sh", "-c", "echo as text; exec sleep 1000"]
+output_format = "text"
+`)
+	type record struct {
+		Time, Program, Stream, Msg string
+	}
+	want := map[string]record{
+		`plain "quoted" line`: {Program: "app", Stream: "stdout"},
+		"Exception in thread main\n\tat a.b(C.java:1)\n\tat d.e(F.java:2)": {Program: "app", Stream: "stdout"},
+		"after": {Program: "app", Stream: "stdout"},
+	}
+	for len(want) > 0 {
+		l := p.nextLine()
+		if l == "text | as text" || l == "as text" {
+			continue // the text program's, with its prefix (the reader may take it off)
+		}
+		var r record
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("not a JSON record: %q: %v", l, err)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, r.Time); err != nil {
+			t.Errorf("time %q: %v", r.Time, err)
+		}
+		w, ok := want[r.Msg]
+		if !ok || r.Program != w.Program || r.Stream != w.Stream {
+			t.Fatalf("record %+v: not one of %v", r, want)
+		}
+		delete(want, r.Msg)
+	}
+	// stderr's lines go to tend's stderr, as JSON too.
+	p.waitLog(20*time.Second, `{"time":"`, `","program":"app","stream":"stderr","msg":"on stderr"}`)
 	p.signal(15)
 	p.wait(20 * time.Second)
 }
