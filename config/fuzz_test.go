@@ -80,8 +80,27 @@ func noGlob(pattern string) ([]string, error) {
 	return nil, err
 }
 
+// round13 sets every key of issues 13 and 14.
+const round13 = `[tend]
+output_format = "json"
+termination_log = "/dev/termination-log"
+metrics_listen = "127.0.0.1:9100"
+watch_config = true
+[program.web]
+command = "nginx"
+stop_command = ["nginx", "-s", "quit"]
+stop_delay = "5s"
+reload_signal = "HUP"
+listen = ["tcp:0.0.0.0:8080", "unix:/run/web.sock", "unix:@web"]
+numprocs = 2
+rolling = true
+ready = "fd:5"
+multiline = "^\\s"
+output_format = "text"
+`
+
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{specExample, manyErrors, diffBase, diffNew, locateSrc, "", "[program.a]\ncommand = \"a\"\nnumprocs = 3\n[program.b]\ncommand = [\"b\"]\ndepends_on = [\"a\", \"a-1\"]\n"} {
+	for _, s := range []string{specExample, manyErrors, diffBase, diffNew, locateSrc, round13, "", "[program.a]\ncommand = \"a\"\nnumprocs = 3\n[program.b]\ncommand = [\"b\"]\ndepends_on = [\"a\", \"a-1\"]\n"} {
 		f.Add([]byte(s))
 	}
 	env := mapEnv(map[string]string{"HOME": "/root", "PATH": "/bin"})
@@ -211,6 +230,31 @@ func FuzzParseDuration(f *testing.F) {
 		}
 		if n < 0 && err == nil {
 			t.Fatalf("ParseDuration(%d) accepted a negative", n)
+		}
+	})
+}
+
+// FuzzParseListen: a listen address parses to one that reads back the
+// same, or is refused with a one-line error naming it.
+func FuzzParseListen(f *testing.F) {
+	for _, s := range []string{"tcp:0.0.0.0:8080", "tcp:[::1]:80", "unix:/run/a.sock", "unix:@x", "tcp:8080", "udp:1.2.3.4:5", "tcp::0", "unix:"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		l, err := ParseListen(s)
+		if err != nil {
+			if msg := err.Error(); strings.ContainsAny(msg, "\n\r") && !strings.ContainsAny(s, "\n\r") {
+				t.Fatalf("error is not one line: %q", msg)
+			}
+			return
+		}
+		if l.String() != s {
+			t.Fatalf("ParseListen(%q) = %q", s, l.String())
+		}
+		if l.Net == "tcp" {
+			if err := checkHostPort(l.Addr); err != nil {
+				t.Fatalf("accepted %q: %v", s, err)
+			}
 		}
 	})
 }
