@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -72,7 +73,8 @@ var commands = []command{
 
 // Help is the text of `help`, one line per command: its usage, then what
 // it does. TARGET is a program name, GROUP:* or all.
-var Help = helpLines()
+// It is built on first use: tini mode never answers help.
+var Help = sync.OnceValue(helpLines)
 
 func helpLines() []string {
 	width := 0

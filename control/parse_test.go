@@ -117,15 +117,15 @@ func TestParse(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	if len(Help) != len(commands) {
-		t.Fatalf("Help has %d lines for %d commands", len(Help), len(commands))
+	if len(Help()) != len(commands) {
+		t.Fatalf("Help has %d lines for %d commands", len(Help()), len(commands))
 	}
 	for i, c := range commands {
-		if !strings.HasPrefix(Help[i], c.name) || strings.Contains(Help[i], "\n") {
-			t.Errorf("Help[%d] = %q, want a line starting with %q", i, Help[i], c.name)
+		if !strings.HasPrefix(Help()[i], c.name) || strings.Contains(Help()[i], "\n") {
+			t.Errorf("Help[%d] = %q, want a line starting with %q", i, Help()[i], c.name)
 		}
 	}
-	if want := "wait TARGET... [TIMEOUT]"; !strings.Contains(strings.Join(Help, "\n"), want) {
-		t.Errorf("Help lacks %q:\n%s", want, strings.Join(Help, "\n"))
+	if want := "wait TARGET... [TIMEOUT]"; !strings.Contains(strings.Join(Help(), "\n"), want) {
+		t.Errorf("Help lacks %q:\n%s", want, strings.Join(Help(), "\n"))
 	}
 }

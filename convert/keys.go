@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"tend/config"
 	"tend/signals"
@@ -229,11 +230,15 @@ func (p *prog) booleans() error {
 }
 
 // envRefPattern is a value that is one environment reference, whole.
-var envRefPattern = regexp.MustCompile(`^%\(ENV_([A-Za-z_][A-Za-z0-9_]*)\)s$`)
+// It is compiled on first use: tend's other modes never convert, and a
+// package-level regexp would be compiled at every start, tini mode's too.
+var envRefPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^%\(ENV_([A-Za-z_][A-Za-z0-9_]*)\)s$`)
+})
 
 // wholeEnvRef returns the variable a value is, whole ("%(ENV_ENABLE_X)s").
 func wholeEnvRef(raw string) (string, bool) {
-	m := envRefPattern.FindStringSubmatch(strings.TrimSpace(raw))
+	m := envRefPattern().FindStringSubmatch(strings.TrimSpace(raw))
 	if m == nil {
 		return "", false
 	}

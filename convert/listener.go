@@ -3,6 +3,7 @@ package convert
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Two supervisord habits stop the container when a program dies, and
@@ -29,7 +30,10 @@ var deathEvents = map[string]bool{"PROCESS_STATE": true, "PROCESS_STATE_FATAL": 
 // killsParent matches a kill of the parent process, which is supervisord
 // for its programs and tend after conversion: kill $PPID, kill -s QUIT
 // ${PPID}, os.kill(os.getppid(), ...).
-var killsParent = regexp.MustCompile(`kill\b[^;&|]*(\$\{?ppid\}?|getppid)`)
+// Compiled on first use, as envRefPattern.
+var killsParent = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`kill\b[^;&|]*(\$\{?ppid\}?|getppid)`)
+})
 
 // stopsSupervisor reports whether a command (as written, lower case or
 // not) ends supervisord: kills it by name, pidfile or as the parent, runs
@@ -38,7 +42,7 @@ var killsParent = regexp.MustCompile(`kill\b[^;&|]*(\$\{?ppid\}?|getppid)`)
 func stopsSupervisor(command, pidfile string) bool {
 	t := strings.ToLower(command)
 	switch {
-	case killsParent.MatchString(t):
+	case killsParent().MatchString(t):
 		return true
 	case strings.Contains(t, "supervisorctl"):
 		// supervisorctl stop x stops a program, shutdown supervisord.

@@ -57,7 +57,7 @@ func (s *core) request(in called, now time.Time) {
 		c.Line("tend " + s.version)
 		c.OK()
 	case "help":
-		for _, h := range control.Help {
+		for _, h := range control.Help() {
 			c.Line(h)
 		}
 		c.OK()
