@@ -43,6 +43,11 @@ func ParseListen(a string) (Listen, error) {
 		if err := checkHostPort(addr); err != nil {
 			return Listen{}, fmt.Errorf("listen address %q: %v", a, err)
 		}
+		// tend opens the socket on its loop: a host name would be a DNS
+		// lookup there, which may hang.
+		if host, _, _ := net.SplitHostPort(addr); host != "" && net.ParseIP(host) == nil {
+			return Listen{}, fmt.Errorf("listen address %q: the host must be an IP address, or empty for every address (\"127.0.0.1\", not \"localhost\")", a)
+		}
 	case network == "unix":
 		switch {
 		case containsNUL(addr):

@@ -174,6 +174,7 @@ func TestProgramKeys(t *testing.T) {
 		{`listen = ["unix:app.sock"]`, nil, nil, `program.p.listen: listen address "unix:app.sock": the socket path must be absolute`},
 		{`listen = ["/run/app.sock"]`, nil, nil, `program.p.listen: listen address "/run/app.sock": want tcp:HOST:PORT or unix:PATH`},
 		{`listen = ["tcp::80", "tcp::80"]`, nil, nil, `program.p.listen: "tcp::80" is listed twice`},
+		{`listen = ["tcp:localhost:80"]`, nil, nil, `program.p.listen: listen address "tcp:localhost:80": the host must be an IP address, or empty for every address ("127.0.0.1", not "localhost")`},
 	} {
 		t.Run(tc.line, func(t *testing.T) {
 			src := "[program.p]\ncommand = [\"/bin/true\"]\n" + tc.line + "\n"

@@ -323,8 +323,13 @@ func (s *Server) serve(c *Call, full bool) {
 			break
 		}
 		c.Req, c.PeerUID, c.PeerPID = req, peer.UID, peer.PID
-		if req.Cmd == "events" || req.Follow {
+		switch {
+		case req.Cmd == "events":
 			c.maxLines = s.t.maxEventLines
+		case req.Follow:
+			// tail -f queues the last lines (up to the ring's 1000) at
+			// once: room for those and as many new ones.
+			c.maxLines = 2 * s.t.maxEventLines
 		}
 		// The loop gets the call even if the client has gone meanwhile:
 		// `echo shutdown | nc -U` must shut down whenever nc exits.

@@ -16,6 +16,8 @@ type cmdCheck struct {
 	gen      int
 	health   bool
 	stop     bool      // the program's stop_command, not a check
+	mainPid  int       // stop: the process it is to stop ($MAINPID), as the core decided
+	pid      int       // once it runs
 	argv     []string  // a command check
 	kind     string    // a probe: "tcp" or "http"
 	target   string    // a probe: the address or URL
@@ -35,19 +37,36 @@ func (s *core) checkAt(p *program) time.Time {
 	if p.checkPid != 0 {
 		t = earliest(t, s.checks[p.checkPid].deadline)
 	}
-	if p.stopPid != 0 {
-		t = earliest(t, s.checks[p.stopPid].deadline)
+	return t
+}
+
+// stopCommandsAt is when the next stop_command is overdue. They are
+// tracked apart from their programs: a program may be gone (restarted,
+// forgotten by a reload) while its stop command still runs.
+func (s *core) stopCommandsAt() time.Time {
+	var t time.Time
+	for _, c := range s.checks {
+		if c.stop {
+			t = earliest(t, c.deadline)
+		}
 	}
 	return t
 }
 
+// killStopCommands sends SIGKILL to every stop_command past its deadline,
+// the program's stopwaitsecs.
+func (s *core) killStopCommands(now time.Time) {
+	for pid, c := range s.checks {
+		if c.stop && !now.Before(c.deadline) {
+			s.log.Warn("stop_command did not end in time; sending it SIGKILL", "program", c.p.cfg.Name, "pid", pid)
+			s.do(effect{kind: effSignal, p: c.p, pid: -pid, sig: syscall.SIGKILL})
+			c.deadline = now.Add(time.Hour) // reaped soon
+		}
+	}
+}
+
 // runChecks starts the checks that are due for p and ends overdue ones.
 func (s *core) runChecks(p *program, now time.Time) {
-	if c := s.checks[p.stopPid]; c != nil && !now.Before(c.deadline) {
-		s.log.Warn("stop_command did not end in time; sending it SIGKILL", "program", p.cfg.Name, "pid", p.stopPid)
-		s.do(effect{kind: effSignal, p: p, pid: -p.stopPid, sig: syscall.SIGKILL})
-		c.deadline = now.Add(time.Hour) // reaped soon
-	}
 	if p.checkPid != 0 {
 		if c := s.checks[p.checkPid]; c != nil && !now.Before(c.deadline) {
 			s.do(effect{kind: effSignal, p: p, pid: -p.checkPid, sig: syscall.SIGKILL})
@@ -77,11 +96,11 @@ func (s *core) runChecks(p *program, now time.Time) {
 // may take until stopwaitsecs is over, when the program gets SIGKILL and
 // the command too.
 func (s *core) stopCommand(p *program, now time.Time) {
-	if p.stopPid != 0 {
-		return // one is under way already
+	if c := s.checks[p.stopPid]; c != nil && c.gen == p.gen {
+		return // one is under way for this process already
 	}
 	s.log.Info("running stop_command", "program", p.cfg.Name, "pid", p.pid)
-	s.do(effect{kind: effCheck, check: &cmdCheck{p: p, gen: p.gen, stop: true, argv: p.cfg.StopCommand, deadline: p.deadline}})
+	s.do(effect{kind: effCheck, check: &cmdCheck{p: p, gen: p.gen, stop: true, mainPid: p.pid, argv: p.cfg.StopCommand, deadline: p.deadline}})
 }
 
 // stopFailed handles a stop_command that could not run or failed: the
@@ -100,7 +119,9 @@ func (s *core) stopFailed(c *cmdCheck, why string) {
 func (s *core) checkDone(c *cmdCheck, code int, now time.Time) {
 	p := c.p
 	if c.stop {
-		p.stopPid = 0
+		if p.stopPid == c.pid {
+			p.stopPid = 0
+		}
 		if code != 0 {
 			s.stopFailed(c, fmt.Sprintf("%q exited with status %d", c.argv[0], code))
 		}

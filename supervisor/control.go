@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"tend/control"
@@ -290,6 +291,9 @@ func (s *core) signalRequest(c replier, r control.Request) {
 			failed = append(failed, p.cfg.Name+" is not running")
 			continue
 		}
+		if r.Signal == syscall.SIGKILL {
+			p.sentKill = true // not the OOM killer's, whatever the count says
+		}
 		s.do(effect{kind: effSignal, p: p, pid: p.pid, sig: r.Signal})
 		c.Line(p.cfg.Name + ": signalled")
 	}
@@ -370,6 +374,17 @@ type waiter struct {
 	timeout  time.Duration
 }
 
+// rolling reports whether w still has instances queued for a rolling
+// restart.
+func (w *waiter) rolling() bool {
+	for _, t := range w.targets {
+		if t.queued {
+			return true
+		}
+	}
+	return false
+}
+
 type target struct {
 	p      *program
 	gen    int  // the process generation when asked: restart wants a newer one
@@ -429,6 +444,9 @@ func (s *core) change(c replier, r control.Request, now time.Time) {
 
 // restart restarts p, or starts it once its dependencies are ready.
 func (s *core) restart(p *program, now time.Time) {
+	if p.removed {
+		return // on its way out: reached answers "removed by a reload"
+	}
 	p.wanted = true
 	p.started = true
 	if p.state == Stopped && !s.depsReady(p) {
@@ -446,8 +464,12 @@ func (s *core) rollOn(w *waiter, t *target, now time.Time) {
 		if !u.queued || u.p.cfg.Base != t.p.cfg.Base {
 			continue
 		}
-		if t.failed != "" {
+		switch {
+		case t.failed != "":
 			u.queued, u.done, u.failed = false, true, "not restarted: "+t.p.cfg.Name+" failed first"
+			continue
+		case u.p.removed:
+			u.queued, u.done, u.failed = false, true, "removed by a reload"
 			continue
 		}
 		u.queued, u.gen, u.seq = false, u.p.gen, u.p.seq
@@ -461,7 +483,7 @@ func (s *core) rollOn(w *waiter, t *target, now time.Time) {
 // start now; the rest is started by schedule once its dependencies are
 // ready.
 func (s *core) want(p *program, now time.Time, seen map[*program]bool) {
-	if seen[p] {
+	if seen[p] || p.removed {
 		return
 	}
 	seen[p] = true
@@ -510,7 +532,12 @@ func (s *core) answer(now time.Time) {
 func (s *core) progress(w *waiter, now time.Time) bool {
 	select {
 	case <-w.call.Done():
-		return true // the client went away
+		if !w.rolling() {
+			return true // the client went away
+		}
+		// A rolling restart is finished for the client's sake too: its
+		// later instances must not stay on the old release because a
+		// deploy script's nc or socat went first. The lines go nowhere.
 	default:
 	}
 	pending := 0

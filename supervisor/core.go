@@ -262,6 +262,7 @@ func (s *core) handle(in input, now time.Time) []effect {
 		s.do(effect{kind: effUnwatch, p: in.p})
 		s.apply(in.p, evSpawnFail, now) // its transition's log line gives the reason
 	case checkStarted:
+		in.c.pid = in.pid
 		if in.c.stop {
 			in.c.p.stopPid = in.pid
 		} else {
@@ -307,6 +308,7 @@ func (s *core) next() time.Time {
 		return time.Time{}
 	}
 	next := earliest(s.deadline, s.waitersDeadline())
+	next = earliest(next, s.stopCommandsAt())
 	for _, p := range s.progs {
 		next = earliest(next, p.deadline)
 		next = earliest(next, s.checkAt(p))
@@ -323,7 +325,7 @@ func (s *core) exit(e reaper.Exit, oom *int64, now time.Time) {
 		p.code = e.Code()
 		// SIGKILL that tend did not send, while the cgroup's OOM kill
 		// count rose: the OOM killer's.
-		if *oom > 0 && e.Status.Signaled() && e.Status.Signal() == syscall.SIGKILL && !p.killed && s.stage != killing {
+		if *oom > 0 && e.Status.Signaled() && e.Status.Signal() == syscall.SIGKILL && !p.sentKill && s.stage != killing {
 			*oom--
 			p.killedBy = "killed by the OOM killer"
 			p.oomKills++
@@ -359,7 +361,7 @@ func (s *core) exit(e reaper.Exit, oom *int64, now time.Time) {
 
 // spawned records p's new process.
 func (s *core) spawned(p *program, pid int, now time.Time) {
-	p.pid, p.lastPid = pid, pid
+	p.pid, p.lastPid, p.sentKill = pid, pid, false
 	s.byPid[pid] = p
 	s.log.Info("program started", "program", p.cfg.Name, "pid", pid)
 	s.apply(p, evSpawned, now)
@@ -409,6 +411,9 @@ func (s *core) kill(p *program, sig syscall.Signal, group bool) {
 	target := p.pid
 	if group {
 		target = -p.pid // every program leads a process group of its own
+	}
+	if sig == syscall.SIGKILL {
+		p.sentKill = true // stopsignal = "KILL" too: tend's, not the OOM killer's
 	}
 	s.do(effect{kind: effSignal, p: p, pid: target, sig: sig})
 }
@@ -473,8 +478,8 @@ const maxTermination = 4096
 // from the oldest, so the last words are kept.
 func terminationMessage(p *program) string {
 	why := fmt.Sprintf("exit status %d", p.code)
-	if p.code > 128 && p.code < 128+65 {
-		why = fmt.Sprintf("killed by %s (exit status %d)", signals.Name(syscall.Signal(p.code-128)), p.code)
+	if r := p.exiting; r != nil && r.status.Signaled() {
+		why = fmt.Sprintf("killed by %s (exit status %d)", signals.Name(r.status.Signal()), p.code)
 	}
 	if p.reason != "" {
 		why += ", " + p.reason
@@ -493,6 +498,10 @@ func terminationMessage(p *program) string {
 	for start > 0 && room >= len(lines[start-1])+1 {
 		start--
 		room -= len(lines[start]) + 1
+	}
+	if start == len(lines) { // the newest line alone is too long: its end
+		last := lines[len(lines)-1]
+		return head + last[len(last)-(room-1):] + "\n"
 	}
 	return cutTo(head+strings.Join(lines[start:], "\n")+"\n", maxTermination)
 }
@@ -576,6 +585,7 @@ func (s *core) tick(now time.Time) {
 		}
 		s.runChecks(p, now)
 	}
+	s.killStopCommands(now)
 	if !s.deadline.IsZero() && !now.Before(s.deadline) {
 		s.expire(now)
 	}

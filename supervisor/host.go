@@ -212,8 +212,19 @@ func (h *host) watchConfig(cfg *config.Config) *cfgwatch.Watcher {
 	if err != nil {
 		file = cfg.File
 	}
+	// An include directory that is not there yet (a glob matching
+	// nothing is fine) is left out, rather than the whole watch: the file
+	// itself is still watched.
+	var dirs []string
+	for _, d := range cfg.IncludeDirs {
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+			dirs = append(dirs, d)
+		} else {
+			h.log.Info("include directory not watched: it does not exist", "dir", d)
+		}
+	}
 	h.edits = make(chan struct{}, 1)
-	w, err := cfgwatch.New([]string{file}, cfg.IncludeDirs, watchDebounce, func() {
+	w, err := cfgwatch.New([]string{file}, dirs, watchDebounce, func() {
 		select {
 		case h.edits <- struct{}{}:
 		default: // one pending is enough: the reload reads everything
@@ -224,7 +235,7 @@ func (h *host) watchConfig(cfg *config.Config) *cfgwatch.Watcher {
 		h.edits = nil
 		return nil
 	}
-	h.log.Info("watching the config for changes", "file", file, "include_dirs", strings.Join(cfg.IncludeDirs, " "))
+	h.log.Info("watching the config for changes", "file", file, "include_dirs", strings.Join(dirs, " "))
 	return w
 }
 
@@ -512,7 +523,13 @@ func (h *host) startCmd(c *cmdCheck) {
 	var env []string
 	var child []*os.File
 	if c.stop {
-		env = []string{"MAINPID=" + strconv.Itoa(c.p.pid)}
+		if c.p.pid != c.mainPid {
+			// It ended while the effect waited its turn: nothing to
+			// stop, and $MAINPID must never name another process.
+			h.answer(checkFailed{c: c, err: errors.New("the program had already exited")})
+			return
+		}
+		env = []string{"MAINPID=" + strconv.Itoa(c.mainPid)}
 		if o := h.outs[c.p]; o != nil {
 			var err error
 			if child, err = h.pipeTo(c.p, o, files); err != nil {

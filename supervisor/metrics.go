@@ -52,7 +52,21 @@ var families = []struct{ name, help, typ string }{
 // text format. They are kept as events happen (exits, starts, OOM kills);
 // a scrape only reads them.
 func (s *core) metrics(now time.Time, me self) []byte {
-	ps := s.byName()
+	// A program a reload removed, still stopping, is left out when a new
+	// one has its name: two series with the same labels make Prometheus
+	// refuse the whole scrape.
+	live := map[string]bool{}
+	for _, p := range s.progs {
+		if !p.removed {
+			live[p.cfg.Name] = true
+		}
+	}
+	var ps []*program
+	for _, p := range s.byName() {
+		if !p.removed || !live[p.cfg.Name] {
+			ps = append(ps, p)
+		}
+	}
 	var b []byte
 	for _, f := range families {
 		b = metrics.Family(b, f.name, f.help, f.typ)

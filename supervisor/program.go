@@ -94,6 +94,7 @@ type program struct {
 	// tell ("killed by the OOM killer"); set before evExit, cleared after.
 	killedBy string
 	oomKills int    // its processes the OOM killer killed, in all
+	sentKill bool   // tend sent the current process SIGKILL (a stop, a request)
 	reason   string // why it is EXITED, BACKOFF or FATAL, for status
 	changed  time.Time
 

@@ -6,8 +6,12 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
 
 	"tend/config"
 )
@@ -55,10 +59,24 @@ func listenEnv(c *config.Program) []string {
 // openSocket opens one listen socket in blocking mode, as a program that
 // calls accept(2) on an inherited socket expects.
 func openSocket(l config.Listen) (*os.File, error) {
-	if l.Net == "unix" && !strings.HasPrefix(l.Addr, "@") {
+	file := l.Net == "unix" && !strings.HasPrefix(l.Addr, "@")
+	if file {
+		// As systemd's socket units: the directory is made if need be
+		// (php-fpm's /run/php is made by php-fpm itself, after the
+		// socket is wanted), and a stale socket is replaced.
+		if err := os.MkdirAll(filepath.Dir(l.Addr), 0o755); err != nil {
+			return nil, fmt.Errorf("listen %s: %w", l, err)
+		}
 		if err := removeStale(l.Addr); err != nil {
 			return nil, fmt.Errorf("listen %s: %w", l, err)
 		}
+		// The file gets socketMode from bind itself, through the umask,
+		// rather than a chmod by path after it, which a symlink put in
+		// its place meanwhile could redirect. Only the loop changes the
+		// umask (spawn does too), and tend gives every file it creates
+		// its mode explicitly.
+		old := unix.Umask(0o777 &^ socketMode)
+		defer unix.Umask(old)
 	}
 	ln, err := net.Listen(l.Net, l.Addr)
 	if err != nil {
@@ -77,17 +95,11 @@ func openSocket(l config.Listen) (*os.File, error) {
 		return nil, fmt.Errorf("listen %s: %w", l, err)
 	}
 	f.Fd() // blocking mode, for the program; tend itself never accepts
-	if l.Net == "unix" && !strings.HasPrefix(l.Addr, "@") {
-		if err := os.Chmod(l.Addr, socketMode); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("listen %s: %w", l, err)
-		}
-	}
 	return f, nil
 }
 
 // removeStale removes a socket file left by an earlier run, and refuses
-// to remove anything else.
+// to remove anything else, or a socket a live server answers on.
 func removeStale(path string) error {
 	fi, err := os.Lstat(path)
 	switch {
@@ -97,6 +109,10 @@ func removeStale(path string) error {
 		return err
 	case fi.Mode().Type() != fs.ModeSocket:
 		return fmt.Errorf("%s exists and is not a socket", path)
+	}
+	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		c.Close()
+		return fmt.Errorf("%s is in use: a server answers on it", path)
 	}
 	return os.Remove(path)
 }

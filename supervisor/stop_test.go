@@ -146,6 +146,42 @@ func TestStopAndRestart(t *testing.T) {
 				t.Fatalf("restart = %q", got)
 			}
 		}},
+		// Found in review: each of these broke before its fix.
+		{"a rolling restart goes on when its client goes", func(t *testing.T) {
+			sm := newSim(t, false, 9*sec, instance(0), instance(1), instance(2))
+			sm.run(2 * sec)
+			r := sm.call("restart web:*")
+			close(r.done) // the deploy script's socat is gone
+			sm.run(10 * sec)
+			sm.want("2s SIGTERM web-0", "3s SIGTERM web-1", "4s SIGTERM web-2")
+		}},
+		{"a rolling restart does not start an instance a reload removed", func(t *testing.T) {
+			sm := newSim(t, false, 9*sec, instance(0), instance(1), instance(2))
+			sm.run(2 * sec)
+			r := sm.call("restart web:*")
+			sm.loads = []*config.Config{{File: "tend.toml", ShutdownTimeout: 9 * sec, Programs: []*config.Program{instance(0)}}}
+			sm.call("reload")
+			sm.run(10 * sec)
+			sm.lacks("3s spawn web-1")
+			sm.lacks("3s spawn web-2")
+			if got := r.String(); !strings.Contains(got, "web-1: removed by a reload") {
+				t.Fatalf("restart = %q", got)
+			}
+			for pid, p := range sm.procs {
+				if p.cfg.Name != "web-0" {
+					t.Fatalf("pid %d of %s runs after the reload removed it", pid, p.cfg.Name)
+				}
+			}
+		}},
+		{"stopsignal KILL is tend's SIGKILL, never the OOM killer's", func(t *testing.T) {
+			sm := newSim(t, false, 9*sec, prog("web", func(c *config.Program) { c.StopSignal = syscall.SIGKILL }))
+			sm.run(2 * sec)
+			sm.oom++ // a child of web's, say
+			sm.call("stop web")
+			if got := sm.call("history web").String(); strings.Contains(got, "OOM") {
+				t.Fatalf("history web = %q", got)
+			}
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, tc.run)
