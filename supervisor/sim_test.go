@@ -37,17 +37,20 @@ type sim struct {
 	// stopping them; any other stop_command stops its program (unless it
 	// is stubborn) and exits 0.
 	stopFails map[string]bool
-	oom       int64            // the cgroup's OOM kill count, as the host reads it
-	loads     []*config.Config // what effLoad reads next; nil: an error
-	trace     []string
-	exited    bool
-	code      int
-	queue     []input
+	oom       int64 // the cgroup's OOM kill count, as the host reads it
+	// slowStop names programs whose stop_command stops them but runs on
+	// itself until it is killed (a command that waits for the pid).
+	slowStop map[string]bool
+	loads    []*config.Config // what effLoad reads next; nil: an error
+	trace    []string
+	exited   bool
+	code     int
+	queue    []input
 }
 
 func newSim(t *testing.T, tini bool, shutdown time.Duration, progs ...*config.Program) *sim {
 	t.Helper()
-	sm := &sim{t: t, nextPid: 100, procs: map[int]*program{}, stubborn: map[string]bool{}, stopFails: map[string]bool{}}
+	sm := &sim{t: t, nextPid: 100, procs: map[int]*program{}, stubborn: map[string]bool{}, stopFails: map[string]bool{}, slowStop: map[string]bool{}}
 	sm.t0 = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
 	sm.now = sm.t0
 	cfg := &config.Config{File: "tend.toml", ShutdownTimeout: shutdown}
@@ -155,6 +158,10 @@ func (sm *sim) do(e effect) {
 			if !sm.stubborn[p.cfg.Name] {
 				sm.die(p.pid, 0)
 			}
+		}
+		if sm.slowStop[p.cfg.Name] {
+			sm.procs[pid] = &program{cfg: prog("stop_command " + p.cfg.Name)} // ends when killed
+			return
 		}
 		sm.queue = append(sm.queue, reaped{exits: []reaper.Exit{{Pid: pid, Status: unix.WaitStatus(code << 8)}}, left: len(sm.procs) > 0})
 	case effReap:

@@ -173,6 +173,20 @@ func TestStopAndRestart(t *testing.T) {
 				}
 			}
 		}},
+		{"a stop_command still running for the last process does not block the next stop", func(t *testing.T) {
+			sm := newSim(t, false, 9*sec, prog("web", stopCommand("stop-and-wait"), stopWait(10*sec)))
+			sm.slowStop["web"] = true
+			sm.run(2 * sec)
+			sm.call("restart web") // its stop command lingers
+			sm.run(2 * sec)
+			if got := sm.call("stop web").String(); got != "web: stopped|OK" {
+				t.Fatalf("stop = %q", got)
+			}
+			sm.want("2s stop_command web", "2s spawn web", "4s stop_command web")
+			sm.run(20 * sec)
+			sm.want("12s SIGKILL stop_command web", "14s SIGKILL stop_command web") // each at its own stopwaitsecs
+			sm.lacks("14s SIGKILL web")
+		}},
 		{"stopsignal KILL is tend's SIGKILL, never the OOM killer's", func(t *testing.T) {
 			sm := newSim(t, false, 9*sec, prog("web", func(c *config.Program) { c.StopSignal = syscall.SIGKILL }))
 			sm.run(2 * sec)
