@@ -1,8 +1,13 @@
-# bench/stop.py: SIGTERM -> PID 1 gone, for several inits, interleaved
-# (python3 bench/stop.py RUNS INIT...; as root). Each runs as PID 1
-# of a new PID namespace over `sleep 100`; the clock runs from kill(PID 1,
-# SIGTERM), sent from outside, until a pidfd of PID 1 says it has exited.
-import os, select, signal, statistics, subprocess, sys, time
+# bench/stop.py: SIGTERM -> PID 1 gone, side by side, interleaved
+# (as root): python3 bench/stop.py RUNS 'INIT ARGS...' ...
+# Each init command line runs as PID 1 of a new PID namespace (unshare
+# --pid --fork --mount-proc) and must start `sleep` somewhere below it;
+# once that sleep runs, the clock runs from kill(PID 1, SIGTERM), sent
+# from outside, until a pidfd of PID 1 says it has exited. Example:
+#   python3 bench/stop.py 30 '/usr/bin/tini -- sleep 100' \
+#       '/tmp/tend -c /tmp/one-sleep.toml' '/usr/bin/s6-svscan /tmp/scan'
+import os, select, shlex, signal, statistics, subprocess, sys, time
+
 
 def children(pid):
     out = []
@@ -10,39 +15,55 @@ def children(pid):
         for t in os.listdir(f"/proc/{pid}/task"):
             with open(f"/proc/{pid}/task/{t}/children") as f:
                 out += [int(x) for x in f.read().split()]
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
         pass
     return out
 
-def once(init):
-    u = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", "--kill-child", init, "--", "sleep", "100"])
-    pid1 = None
+
+def has_sleep(pid):
+    for c in children(pid):
+        try:
+            with open(f"/proc/{c}/comm") as f:
+                if f.read().strip() == "sleep":
+                    return True
+        except FileNotFoundError:
+            continue
+        if has_sleep(c):
+            return True
+    return False
+
+
+def once(cmd):
+    u = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"] + shlex.split(cmd),
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while True:
         if u.poll() is not None:
-            sys.exit(f"{init} exited before its program ran (status {u.returncode})")
+            sys.exit(f"{cmd}: exited before its sleep ran (status {u.returncode})")
         c = children(u.pid)
-        if c:
+        if c and has_sleep(c[0]):
             pid1 = c[0]
-            if children(pid1):
-                break
+            break
         time.sleep(0.002)
     time.sleep(0.05)
     fd = os.pidfd_open(pid1)
-    p = select.poll(); p.register(fd, select.POLLIN)
+    p = select.poll()
+    p.register(fd, select.POLLIN)
     t0 = time.perf_counter_ns()
     os.kill(pid1, signal.SIGTERM)
-    p.poll(5000)
+    p.poll(10000)
     t1 = time.perf_counter_ns()
     os.close(fd)
     u.wait()
     return (t1 - t0) / 1000
 
-inits = sys.argv[2:]
+
 runs = int(sys.argv[1])
-res = {i: [] for i in inits}
+cmds = sys.argv[2:]
+res = {c: [] for c in cmds}
 for r in range(runs):
-    for k in range(len(inits)):
-        i = inits[(k + r) % len(inits)]
-        res[i].append(once(i))
-for i in inits:
-    print(f"{i}: median {statistics.median(res[i]):.0f} µs, p10 {sorted(res[i])[len(res[i])//10]:.0f}, p90 {sorted(res[i])[len(res[i])*9//10]:.0f} (n={runs})")
+    for k in range(len(cmds)):
+        c = cmds[(k + r) % len(cmds)]
+        res[c].append(once(c))
+for c in cmds:
+    v = sorted(res[c])
+    print(f"{c}: median {statistics.median(v):.0f} µs, p10 {v[len(v) // 10]:.0f}, p90 {v[len(v) * 9 // 10]:.0f} (n={runs})")
