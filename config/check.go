@@ -109,15 +109,27 @@ func parseCheckString(s string, health bool) (Check, error) {
 
 // checkAddr validates HOST:PORT with a numeric port.
 func checkAddr(addr string) error {
-	_, port, err := net.SplitHostPort(addr)
-	if err != nil {
+	_, port, split, ok := splitAddr(addr)
+	switch {
+	case !split:
 		return fmt.Errorf("want tcp:HOST:PORT")
-	}
-	n, err := strconv.ParseUint(port, 10, 16)
-	if err != nil || n == 0 {
+	case !ok:
 		return fmt.Errorf("port %q is not a number in 1..65535", port)
 	}
 	return nil
+}
+
+// splitAddr splits HOST:PORT (split: s has that shape) and reports
+// whether PORT is a number from 1 to 65535. Checks and listen addresses
+// both read addresses with it, each saying in its own words what is
+// wrong.
+func splitAddr(s string) (host, port string, split, ok bool) {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return "", "", false, false
+	}
+	n, err := strconv.ParseUint(port, 10, 16)
+	return host, port, true, err == nil && n != 0
 }
 
 // ParseTarget reads a probe target as a health check is written:

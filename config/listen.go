@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
@@ -66,15 +65,13 @@ func ParseListen(a string) (Listen, error) {
 // checkHostPort checks HOST:PORT, with a port from 1 to 65535 (a host
 // name is resolved only when the socket is opened).
 func checkHostPort(s string) error {
-	host, port, err := net.SplitHostPort(s)
-	if err != nil {
+	host, port, split, ok := splitAddr(s)
+	switch {
+	case !split:
 		return fmt.Errorf("%q: want HOST:PORT (\"[::]:8080\" for IPv6)", s)
-	}
-	if containsNUL(host) {
+	case containsNUL(host):
 		return errNUL
-	}
-	n, err := strconv.Atoi(port)
-	if err != nil || n < 1 || n > 65535 {
+	case !ok:
 		return fmt.Errorf("%q: port %q is not a number from 1 to 65535", s, port)
 	}
 	return nil

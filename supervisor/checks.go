@@ -17,7 +17,6 @@ type cmdCheck struct {
 	health   bool
 	stop     bool      // the program's stop_command, not a check
 	mainPid  int       // stop: the process it is to stop ($MAINPID), as the core decided
-	pid      int       // once it runs
 	argv     []string  // a command check
 	kind     string    // a probe: "tcp" or "http"
 	target   string    // a probe: the address or URL
@@ -96,8 +95,10 @@ func (s *core) runChecks(p *program, now time.Time) {
 // may take until stopwaitsecs is over, when the program gets SIGKILL and
 // the command too.
 func (s *core) stopCommand(p *program, now time.Time) {
-	if c := s.checks[p.stopPid]; c != nil && c.gen == p.gen {
-		return // one is under way for this process already
+	for _, c := range s.checks {
+		if c.stop && c.p == p && c.gen == p.gen {
+			return // one is under way for this process already
+		}
 	}
 	s.log.Info("running stop_command", "program", p.cfg.Name, "pid", p.pid)
 	s.do(effect{kind: effCheck, check: &cmdCheck{p: p, gen: p.gen, stop: true, mainPid: p.pid, argv: p.cfg.StopCommand, deadline: p.deadline}})
@@ -119,9 +120,6 @@ func (s *core) stopFailed(c *cmdCheck, why string) {
 func (s *core) checkDone(c *cmdCheck, code int, now time.Time) {
 	p := c.p
 	if c.stop {
-		if p.stopPid == c.pid {
-			p.stopPid = 0
-		}
 		if code != 0 {
 			s.stopFailed(c, fmt.Sprintf("%q exited with status %d", c.argv[0], code))
 		}

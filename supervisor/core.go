@@ -45,8 +45,7 @@ type core struct {
 
 	listeners bool // some program is an eventlistener: transitions become events
 
-	oomSeen  int64 // the cgroup's OOM kill count when last read
-	oomKills int   // OOM kills attributed to programs, in all
+	oomSeen int64 // the cgroup's OOM kill count when last read
 
 	stage     stage
 	deadline  time.Time // of the whole shutdown, then of the grace, then of SIGKILL
@@ -182,6 +181,7 @@ const (
 	effNotify                    // send an event to the eventlisteners that want it
 	effTermLog                   // write text as the termination message (Kubernetes)
 	effFollow                    // send p's new output lines to reply, until it goes
+	effPrune                     // close the listen sockets no program's settings name
 	effExit                      // tend exits with code
 )
 
@@ -262,10 +262,7 @@ func (s *core) handle(in input, now time.Time) []effect {
 		s.do(effect{kind: effUnwatch, p: in.p})
 		s.apply(in.p, evSpawnFail, now) // its transition's log line gives the reason
 	case checkStarted:
-		in.c.pid = in.pid
-		if in.c.stop {
-			in.c.p.stopPid = in.pid
-		} else {
+		if !in.c.stop {
 			in.c.p.checkPid = in.pid
 		}
 		s.checks[in.pid] = in.c
@@ -329,7 +326,6 @@ func (s *core) exit(e reaper.Exit, oom *int64, now time.Time) {
 			*oom--
 			p.killedBy = "killed by the OOM killer"
 			p.oomKills++
-			s.oomKills++
 		}
 		if p == s.main && slices.Contains(s.mainSuccess, p.code) {
 			p.code = 0 // -e: a status the user calls success

@@ -314,9 +314,6 @@ func (h *host) carry(effs []effect, now time.Time) {
 		h.queue = h.queue[1:]
 		effs = h.core.handle(in, now)
 	}
-	if len(h.socks) > 0 {
-		h.pruneSockets() // a reload may have let one go
-	}
 	next := h.core.next()
 	if next.IsZero() {
 		h.timer.Stop()
@@ -328,7 +325,7 @@ func (h *host) carry(effs []effect, now time.Time) {
 // answer queues the core's next input, handled after the current effects.
 func (h *host) answer(in input) { h.queue = append(h.queue, in) }
 
-// reap collects every exited child. When one died of SIGKILL, it also
+// reap collects every exited child. When a program died of SIGKILL, it also
 // reads the cgroup's OOM kill count, so that the core can tell whether the
 // OOM killer sent it: a read only then, never a poll.
 func (h *host) reap() reaped {
@@ -338,7 +335,7 @@ func (h *host) reap() reaped {
 		return r
 	}
 	for _, e := range r.exits {
-		if e.Status.Signaled() && e.Status.Signal() == syscall.SIGKILL {
+		if e.Status.Signaled() && e.Status.Signal() == syscall.SIGKILL && h.core.byPid[e.Pid] != nil {
 			if n, err := h.oom.Kills(); err == nil {
 				r.oomKills, r.oomRead = n, true
 			}
@@ -413,6 +410,10 @@ func (h *host) do(e effect, now time.Time) {
 		h.writeTermination(e.text)
 	case effFollow:
 		h.follow(e.p, e.reply, e.lines)
+	case effPrune:
+		if len(h.socks) > 0 {
+			h.pruneSockets()
+		}
 	case effExit:
 		h.done, h.code = true, e.code
 	}

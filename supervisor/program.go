@@ -104,7 +104,6 @@ type program struct {
 	deps        []*program      // depends_on
 	checkAt     time.Time       // next ready command check
 	checkPid    int             // a command check running, 0 if none
-	stopPid     int             // its stop_command running, 0 if none
 	healthAt    time.Time       // next health check
 	healthFails int             // health checks failed in a row
 	healthBusy  bool            // a tcp or http health check is under way

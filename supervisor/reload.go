@@ -219,6 +219,7 @@ func (s *core) takeNext(p *program) {
 	}
 	p.cfg, p.next = p.next, nil
 	p.retries, p.delay = 0, 0
+	s.do(effect{kind: effPrune}) // the old settings may have named a socket
 	if p.ring != nil {
 		s.do(effect{kind: effOutput, p: p})
 	}
@@ -245,6 +246,7 @@ func (s *core) forget() {
 		}
 	}
 	s.progs = slices.DeleteFunc(s.progs, gone)
+	s.do(effect{kind: effPrune})
 	s.removing = 0
 	for _, p := range s.progs {
 		if p.removed {
