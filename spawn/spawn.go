@@ -58,6 +58,15 @@ type Spec struct {
 	ListenPID bool
 }
 
+// ForegroundTTY reports whether descriptor 0 is tend's controlling
+// terminal with tend's process group in the foreground. Only then may the
+// program take the foreground (Spec.Foreground): tend started in the
+// background (`tend -- app &`) must not steal the terminal from the shell.
+func ForegroundTTY() bool {
+	pgrp, err := unix.IoctlGetInt(0, unix.TIOCGPGRP)
+	return err == nil && pgrp == unix.Getpgrp()
+}
+
 // Error is a process that could not be started.
 type Error struct {
 	Op   string // "exec" or "chdir"

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"syscall"
 
-	"golang.org/x/sys/unix"
-
 	"tend/config"
 	"tend/envfile"
 	"tend/listener"
@@ -143,15 +141,6 @@ func isNumber(s string) bool {
 	return err == nil
 }
 
-// foregroundTTY reports whether descriptor 0 is tend's controlling terminal
-// with tend's process group in the foreground. Only then does main take
-// the foreground: tend started in the background (`tend -- app &`) must not
-// steal the terminal from the shell.
-func foregroundTTY() bool {
-	pgrp, err := unix.IoctlGetInt(0, unix.TIOCGPGRP)
-	return err == nil && pgrp == unix.Getpgrp()
-}
-
 // notifySeq numbers notify sockets, so that a stale datagram from an
 // earlier process cannot reach a new socket.
 var notifySeq int
@@ -214,7 +203,7 @@ func (h *host) start(p *program) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if isMain && foregroundTTY() {
+	if isMain && spawn.ForegroundTTY() {
 		spec.Foreground, spec.Ctty = true, 0
 	}
 	spec.ListenPID = len(c.Listen) > 0

@@ -75,7 +75,7 @@ func Run(o Options) int {
 	}
 
 	spec := spawn.Spec{Argv: o.Argv, Env: os.Environ(), Files: []uintptr{0, 1, 2}, Umask: -1, Setsid: true}
-	if foregroundTTY() {
+	if spawn.ForegroundTTY() {
 		spec.Foreground, spec.Ctty = true, 0
 	}
 	pid, err := spawn.Start(spec)
@@ -100,11 +100,10 @@ func Run(o Options) int {
 		}
 	}
 
-	exited := make(chan unix.WaitStatus, 1)
+	exited := make(chan reaper.Exit, 1)
 	none := make(chan struct{})
 	go reap(pid, exited, none, o.WarnReap, log)
-	ws := <-exited
-	code := status(ws)
+	code := (<-exited).Code()
 	log.Info("program exited", "program", "main", "pid", pid, "exit_code", code)
 	if slices.Contains(o.Success, code) {
 		code = 0
@@ -144,23 +143,6 @@ func setOf(sigs []syscall.Signal) uint64 {
 	return set
 }
 
-// status is what a shell reports: the exit status, or 128+N for signal N.
-func status(ws unix.WaitStatus) int {
-	if ws.Signaled() {
-		return 128 + int(ws.Signal())
-	}
-	return ws.ExitStatus()
-}
-
-// foregroundTTY reports whether descriptor 0 is tend's controlling
-// terminal with tend's process group in the foreground: only then does the
-// program take the foreground, so that `tend -- app &` from a shell does
-// not steal the terminal.
-func foregroundTTY() bool {
-	pgrp, err := unix.IoctlGetInt(0, unix.TIOCGPGRP)
-	return err == nil && pgrp == unix.Getpgrp()
-}
-
 // reap collects every child tend has, the program and orphans alike, in
 // a blocking wait4(-1) loop: zombies already there come back at once, so
 // one wakeup serves a whole storm of exits. It sends the program's status
@@ -168,23 +150,22 @@ func foregroundTTY() bool {
 //
 // It is the only code in tini mode that waits for a child, through
 // reaper.Wait.
-func reap(main int, exited chan<- unix.WaitStatus, none chan<- struct{}, warn bool, log *slog.Logger) {
+func reap(main int, exited chan<- reaper.Exit, none chan<- struct{}, warn bool, log *slog.Logger) {
 	for {
 		e, err := reaper.Wait()
-		pid, ws := e.Pid, e.Status
 		switch {
 		case err != nil: // ECHILD
 			close(none)
 			return
-		case pid == main:
+		case e.Pid == main:
 			// The pid is free again from now on: no signal may follow
 			// it. (The handler may still be sending one it read
 			// before; the kernel does not hand the pid out again
 			// until pid_max others have been.)
 			aim(0)
-			exited <- ws
+			exited <- e
 		case warn:
-			log.Warn("reaped a zombie", "pid", pid, "exit_code", status(ws))
+			log.Warn("reaped a zombie", "pid", e.Pid, "exit_code", e.Code())
 		}
 	}
 }
