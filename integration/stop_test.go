@@ -16,15 +16,12 @@ import (
 // and its output captured as the program's; stopwaitsecs then SIGKILL
 // still apply.
 func TestStopCommand(t *testing.T) {
-	sock := filepath.Join(socketDir(t), "tend.sock")
-	p := supervise(t, fmt.Sprintf(`
-[tend]
-socket = %q
+	p, sock := superviseSocket(t, fmt.Sprintf(`
 [program.web]
 command = [%q, "helper", "signals"]
 stop_command = ["sh", "-c", "echo stop_command for $MAINPID; kill -USR2 $MAINPID"]
 stopwaitsecs = 1
-`, sock, selfBin))
+`, selfBin))
 	pid := p.ready()
 	if got := ctlOK(t, sock, "stop", "web"); len(got) != 1 || got[0] != "web: stopped" {
 		t.Fatalf("stop web: %q", got)
@@ -40,21 +37,17 @@ stopwaitsecs = 1
 	if strings.Contains(p.stderr.String(), "stop_command failed") {
 		t.Errorf("the stop command counted as failed:\n%s", p.stderr.String())
 	}
-	p.signal(15)
-	p.wait(20 * time.Second)
+	p.stop()
 }
 
 // Issue 13: stop_delay makes a stop report the program not ready first
 // (status exits 3, wait fails at once), and only then stops it.
 func TestStopDelay(t *testing.T) {
-	sock := filepath.Join(socketDir(t), "tend.sock")
-	p := supervise(t, fmt.Sprintf(`
-[tend]
-socket = %q
+	p, sock := superviseSocket(t, fmt.Sprintf(`
 [program.web]
 command = [%q, "helper", "signals"]
 stop_delay = "2s"
-`, sock, selfBin))
+`, selfBin))
 	p.ready()
 	p.waitLog(20*time.Second, "program=web", "to=RUNNING")
 	stopped := make(chan []string, 1)
@@ -80,20 +73,16 @@ stop_delay = "2s"
 	if got := <-stopped; len(got) != 1 || got[0] != "web: stopped" {
 		t.Errorf("stop web: %q", got)
 	}
-	p.signal(15)
-	p.wait(20 * time.Second)
+	p.stop()
 }
 
 // Issue 13: reload NAME sends reload_signal to the same process.
 func TestReloadSignal(t *testing.T) {
-	sock := filepath.Join(socketDir(t), "tend.sock")
-	p := supervise(t, fmt.Sprintf(`
-[tend]
-socket = %q
+	p, sock := superviseSocket(t, fmt.Sprintf(`
 [program.web]
 command = [%q, "helper", "signals"]
 reload_signal = "HUP"
-`, sock, selfBin))
+`, selfBin))
 	pid := p.ready()
 	p.waitLog(20*time.Second, "program=web", "to=RUNNING")
 	if got := ctlOK(t, sock, "reload", "web"); len(got) != 1 || got[0] != "web: reloaded" {
@@ -105,22 +94,18 @@ reload_signal = "HUP"
 	if got := ctlOK(t, sock, "pid", "web"); len(got) != 1 || got[0] != fmt.Sprint(pid) {
 		t.Errorf("pid after reload: %q, want %d, the same process", got, pid)
 	}
-	p.signal(15)
-	p.wait(20 * time.Second)
+	p.stop()
 }
 
 // Issue 13: restart web:* with rolling = true restarts one instance at a
 // time, the next once the one before is RUNNING again.
 func TestRollingRestart(t *testing.T) {
-	sock := filepath.Join(socketDir(t), "tend.sock")
-	p := supervise(t, fmt.Sprintf(`
-[tend]
-socket = %q
+	p, sock := superviseSocket(t, fmt.Sprintf(`
 [program.web]
 command = [%q, "helper", "signals"]
 numprocs = 2
 rolling = true
-`, sock, selfBin))
+`, selfBin))
 	p.waitLog(20*time.Second, "program=web-1", "to=RUNNING")
 	got := ctlOK(t, sock, "restart", "web:*")
 	if want := "web-0: stopped|web-0: started|web-1: stopped|web-1: started"; strings.Join(got, "|") != want {
@@ -139,8 +124,7 @@ rolling = true
 	if zeroUp < 0 || oneDown < zeroUp {
 		t.Errorf("web-1 was stopped before web-0 was RUNNING again:\n%s", log)
 	}
-	p.signal(15)
-	p.wait(20 * time.Second)
+	p.stop()
 }
 
 // Issue 13: listen sockets are opened once and passed to every start as
@@ -187,8 +171,7 @@ listen = ["unix:%s", "tcp:%s"]
 			t.Errorf("a connection made while web was down got %q, want %q", got, want)
 		}
 	}
-	p.signal(15)
-	p.wait(20 * time.Second)
+	p.stop()
 	if _, err := os.Lstat(app); err == nil {
 		t.Errorf("%s is left after tend exited", app)
 	}
@@ -201,17 +184,14 @@ func TestListenPortInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer taken.Close()
-	sock := filepath.Join(socketDir(t), "tend.sock")
-	p := supervise(t, fmt.Sprintf(`
-[tend]
-socket = %q
+	p, sock := superviseSocket(t, fmt.Sprintf(`
 [program.web]
 command = [%q, "helper", "serve"]
 listen = ["tcp:%s"]
 startretries = 0
 [program.other]
 command = [%q, "helper", "signals"]
-`, sock, selfBin, taken.Addr(), selfBin))
+`, selfBin, taken.Addr(), selfBin))
 	line := p.waitLog(20*time.Second, "program=web", "to=FATAL")
 	p.waitLog(20*time.Second, "program=other", "to=RUNNING")
 	if want := fmt.Sprintf(`reason="listen tcp:%s: bind: address already in use"`, taken.Addr()); !strings.Contains(line, want) {
@@ -220,8 +200,7 @@ command = [%q, "helper", "signals"]
 	if got := ctlOK(t, sock, "status", "other"); len(got) != 1 || !strings.Contains(got[0], "RUNNING") {
 		t.Errorf("status other: %q", got)
 	}
-	p.signal(15)
-	p.wait(20 * time.Second)
+	p.stop()
 }
 
 func dialer(network, addr string) func(t *testing.T) net.Conn {

@@ -53,6 +53,22 @@ func supervise(t *testing.T, body string, extra ...string) *proc {
 	return startTendFull(t, pid1, nil, true, append([]string{"--log-level", "info", "-c", writeConfig(t, body)}, extra...)...)
 }
 
+// superviseSocket is supervise with a control socket of the test's own,
+// named in [tend]: body goes on in that table (more [tend] keys), then the
+// programs. It returns tend and the socket's path.
+func superviseSocket(t *testing.T, body string, extra ...string) (*proc, string) {
+	t.Helper()
+	sock := filepath.Join(socketDir(t), "tend.sock")
+	return supervise(t, fmt.Sprintf("[tend]\nsocket = %q\n", sock)+body, extra...), sock
+}
+
+// stop sends tend SIGTERM and waits for it to exit, as a test's end.
+func (p *proc) stop() {
+	p.t.Helper()
+	p.signal(15)
+	p.wait(20 * time.Second)
+}
+
 // waitLog waits for a line of tend's log that holds every one of parts.
 func (p *proc) waitLog(limit time.Duration, parts ...string) string {
 	p.t.Helper()

@@ -47,14 +47,11 @@ startsecs = 0
 // Issue 14: tail -f sends the last lines, then each new one, until the
 // client goes; tend and the program run on.
 func TestTailFollow(t *testing.T) {
-	sock := filepath.Join(socketDir(t), "tend.sock")
-	p := supervise(t, fmt.Sprintf(`
-[tend]
-socket = %q
+	p, sock := superviseSocket(t, `
 [program.ticker]
 command = ["sh", "-c", "i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.1; done"]
 stdout_logfile = "NONE"
-`, sock))
+`)
 	p.waitLog(20*time.Second, "program=ticker", "to=RUNNING")
 	cmd := exec.Command(tendBin, "ctl", "--socket", sock, "tail", "-f", "ticker", "2")
 	r, err := cmd.StdoutPipe()
@@ -98,8 +95,7 @@ stdout_logfile = "NONE"
 	if ls := ctlOK(t, sock, "status", "ticker"); len(ls) != 1 || !strings.Contains(ls[0], "RUNNING") {
 		t.Errorf("status after the follower went: %q", ls)
 	}
-	p.signal(15)
-	p.wait(20 * time.Second)
+	p.stop()
 }
 
 // Issue 14: metrics_listen serves GET /metrics, Prometheus' text format,
@@ -153,8 +149,7 @@ autorestart = false
 	if resp, err := http.Get("http://" + addr + "/other"); err != nil || resp.StatusCode != 404 {
 		t.Errorf("GET /other: %v %v", resp, err)
 	}
-	p.signal(15)
-	p.wait(20 * time.Second)
+	p.stop()
 }
 
 // parseExposition checks text as Prometheus' text format 0.0.4 (each
@@ -231,8 +226,7 @@ func TestWatchConfigMap(t *testing.T) {
 	if got := ctlOK(t, sock, "status", "added"); len(got) != 1 || !strings.Contains(got[0], "RUNNING") {
 		t.Errorf("after a bad edit: %q", got)
 	}
-	p.signal(15)
-	p.wait(20 * time.Second)
+	p.stop()
 }
 
 // Issue 14: output_format = "json" writes each line of a program to tend's
@@ -277,6 +271,5 @@ output_format = "text"
 	}
 	// stderr's lines go to tend's stderr, as JSON too.
 	p.waitLog(20*time.Second, `{"time":"`, `","program":"app","stream":"stderr","msg":"on stderr"}`)
-	p.signal(15)
-	p.wait(20 * time.Second)
+	p.stop()
 }
