@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"tend/control"
@@ -268,7 +267,7 @@ func (s *core) reloadPrograms(c replier, targets []string) {
 			failed = append(failed, p.cfg.Name+" is not running")
 		default:
 			s.log.Info("reload_signal sent", "program", p.cfg.Name, "pid", p.pid, "signal", signals.Name(p.cfg.ReloadSignal))
-			s.do(effect{kind: effSignal, p: p, pid: p.pid, sig: p.cfg.ReloadSignal})
+			s.send(p, p.pid, p.cfg.ReloadSignal)
 			c.Line(p.cfg.Name + ": reloaded")
 		}
 	}
@@ -291,10 +290,7 @@ func (s *core) signalRequest(c replier, r control.Request) {
 			failed = append(failed, p.cfg.Name+" is not running")
 			continue
 		}
-		if r.Signal == syscall.SIGKILL {
-			p.sentKill = true // not the OOM killer's, whatever the count says
-		}
-		s.do(effect{kind: effSignal, p: p, pid: p.pid, sig: r.Signal})
+		s.send(p, p.pid, r.Signal)
 		c.Line(p.cfg.Name + ": signalled")
 	}
 	s.log.Info("signal sent on request", "signal", signals.Name(r.Signal), "targets", strings.Join(r.Targets, " "))

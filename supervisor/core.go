@@ -408,8 +408,16 @@ func (s *core) kill(p *program, sig syscall.Signal, group bool) {
 	if group {
 		target = -p.pid // every program leads a process group of its own
 	}
+	s.send(p, target, sig)
+}
+
+// send signals p's process (target: its pid, or its group as -pid). Every
+// signal tend sends a program goes through here, so that a SIGKILL of
+// tend's own (stopwaitsecs, stopsignal = "KILL", `signal KILL`, a
+// rewrite to KILL) is never taken for the OOM killer's.
+func (s *core) send(p *program, target int, sig syscall.Signal) {
 	if sig == syscall.SIGKILL {
-		p.sentKill = true // stopsignal = "KILL" too: tend's, not the OOM killer's
+		p.sentKill = true
 	}
 	s.do(effect{kind: effSignal, p: p, pid: target, sig: sig})
 }
@@ -623,7 +631,7 @@ func (s *core) signal(sig syscall.Signal, now time.Time) {
 	if s.forwardGroup {
 		target = -target
 	}
-	s.do(effect{kind: effSignal, p: s.main, pid: target, sig: sig})
+	s.send(s.main, target, sig)
 }
 
 // result handles a check's outcome.
